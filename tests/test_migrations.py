@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, insert, select, text
+import pytest
+from sqlalchemy import insert, inspect, select, text
 
 from features import migrate
 from features.engine import make_engine
 from features.errors import SchemaVersionError
 from features.schema import ADDED_TABLES, SEED_TABLES, Base, Learner, LearnerSkill, User
-
-import pytest
 
 
 def test_upgrade_creates_every_table_and_autogenerate_finds_no_difference(

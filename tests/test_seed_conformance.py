@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -57,7 +56,7 @@ def _query(engine: Engine, sql: str, schema: str, table: str) -> list:
 
 
 def _columns(engine: Engine, schema: str, table: str) -> dict[str, dict]:
-    rows = _query(engine, 
+    rows = _query(engine,
             "SELECT COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT,"
             " EXTRA FROM information_schema.COLUMNS"
             " WHERE TABLE_SCHEMA = :s AND TABLE_NAME = :t ORDER BY ORDINAL_POSITION",

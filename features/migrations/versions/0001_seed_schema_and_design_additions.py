@@ -1,7 +1,7 @@
 """seed schema and design additions
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-24 22:55:23.956156
 """
 from __future__ import annotations

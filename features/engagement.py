@@ -1,0 +1,346 @@
+"""The engagement view, computed as of a timestamp.
+
+Aggregation runs in SQL: one pass over ``learner_activity_log`` grouped by
+learner (the big table), and one small GROUP BY per side table. Pandas then
+derives ratios, streaks and trends from those aggregates, vectorised.
+Only rows stamped strictly before ``as_of`` are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from features.schema import (
+    CourseEnrollment,
+    Learner,
+    LearnerActivityLog,
+    LearnerDiscussionActivity,
+    LearnerEmotionMetric,
+    LearnerFeedbackResponse,
+    LearnerMetaverseLog,
+    LearnerSocialInteraction,
+    LearnerSystemTelemetry,
+    LearnerXP,
+)
+from features.sql import as_of_param, days_before
+from features.views import (
+    ENGAGEMENT,
+    ENGAGEMENT_FEATURES,
+    MAX_EVENT_SECONDS,
+    NEGATIVE_EMOTIONS,
+)
+
+#: Days covered by the active-day bitmask (bit d set = active on day d before as-of).
+BITMASK_DAYS = 63
+ID_CHUNK = 5000
+
+
+# ------------------------------------------------------------------------------ SQL
+
+
+def activity_aggregates_query(as_of: dt.datetime) -> Select:
+    """One GROUP BY pass over the activity log: every activity aggregate at once."""
+    a = LearnerActivityLog.__table__.c
+    t = as_of_param(as_of)
+    day = days_before(a.timestamp, t)
+    valid_seconds = case(
+        (a.duration_seconds.between(0, MAX_EVENT_SECONDS), a.duration_seconds), else_=0
+    )
+    valid_score = and_(a.score >= 0, a.score <= 100)
+    in7, in28, prev21 = day < 7, day < 28, and_(day >= 7, day < 28)
+
+    def count_if(condition) -> object:
+        return func.sum(case((condition, 1), else_=0))
+
+    def sum_if(condition, value) -> object:
+        return func.sum(case((condition, value), else_=0))
+
+    def avg_if(condition, value) -> object:
+        return func.avg(case((condition, value), else_=None))
+
+    return (
+        select(
+            a.learner_id,
+            func.max(a.timestamp).label("last_activity_at"),
+            count_if(in28).label("events_28d"),
+            sum_if(in7, valid_seconds).label("seconds_7d"),
+            sum_if(in28, valid_seconds).label("seconds_28d"),
+            sum_if(prev21, valid_seconds).label("seconds_prev21d"),
+            count_if(and_(in28, a.activity_type == "Login")).label("sessions_28d"),
+            count_if(and_(in28, a.activity_type == "Quiz")).label("quiz_attempts_28d"),
+            avg_if(and_(in28, a.activity_type == "Quiz", valid_score), a.score)
+            .label("quiz_accuracy_28d"),
+            avg_if(and_(in28, a.activity_type == "Assignment", valid_score), a.score)
+            .label("assignment_score_28d"),
+            count_if(and_(in28, a.activity_type == "Video")).label("video_events_28d"),
+            count_if(and_(in28, a.activity_type == "VR")).label("vr_events_28d"),
+            count_if(and_(in28, a.activity_type == "View")).label("reading_events_28d"),
+            count_if(and_(in28, a.activity_type == "Assignment")).label("assignment_events_28d"),
+            # SUM(DISTINCT 2^day) is a bitmask of active days: streaks and active-day
+            # counts without a second pass over the table.
+            func.sum(distinct(case((day < BITMASK_DAYS, literal(1).op("<<")(day)), else_=None)))
+            .label("active_day_mask"),
+            count_if(a.duration_seconds > MAX_EVENT_SECONDS).label("dq_absurd_duration"),
+            count_if(and_(a.score.is_not(None), ~valid_score)).label("dq_score_out_of_range"),
+        )
+        .where(a.timestamp < t)
+        .group_by(a.learner_id)
+    )
+
+
+def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
+    """One small GROUP BY per side table, keyed by what it measures."""
+    t = as_of_param(as_of)
+    d, s, e = (LearnerDiscussionActivity.__table__.c, LearnerSocialInteraction.__table__.c,
+               LearnerEmotionMetric.__table__.c)
+    f, m, tel = (LearnerFeedbackResponse.__table__.c, LearnerMetaverseLog.__table__.c,
+                 LearnerSystemTelemetry.__table__.c)
+    xp, en, lr = LearnerXP.__table__.c, CourseEnrollment.__table__.c, Learner.__table__.c
+
+    def recent(column, days: int):
+        return and_(column < t, days_before(column, t) < days)
+
+    ties = union_all(
+        select(s.sender_id.label("learner_id"), s.receiver_id.label("peer_id"))
+        .where(recent(s.created_on, 90)),
+        select(s.receiver_id.label("learner_id"), s.sender_id.label("peer_id"))
+        .where(recent(s.created_on, 90)),
+    ).subquery()
+    still_active = and_(or_(en.unenrolled_on.is_(None), en.unenrolled_on >= t),
+                        or_(en.completed_on.is_(None), en.completed_on >= t))
+    return {
+        "discussion": select(
+            d.learner_id,
+            func.count().label("forum_posts_28d"),
+            func.coalesce(func.sum(d.likes_count), 0).label("likes_received_28d"),
+        ).where(recent(d.created_on, 28)).group_by(d.learner_id),
+        "social": select(
+            ties.c.learner_id, func.count(distinct(ties.c.peer_id)).label("social_ties_90d")
+        ).where(ties.c.learner_id != ties.c.peer_id).group_by(ties.c.learner_id),
+        "emotion": select(
+            e.learner_id,
+            func.avg(case((e.emotion_label.in_(NEGATIVE_EMOTIONS), 1.0), else_=0.0))
+            .label("negative_emotion_share_28d"),
+        ).where(recent(e.recorded_on, 28)).group_by(e.learner_id),
+        "feedback": select(
+            f.learner_id,
+            func.avg(case((f.rating.between(1, 5), f.rating), else_=None))
+            .label("feedback_rating_90d"),
+            func.avg(case((f.sentiment == "Negative", 1.0), else_=0.0))
+            .label("negative_feedback_share_90d"),
+        ).where(recent(f.submitted_on, 90)).group_by(f.learner_id),
+        "metaverse": select(
+            m.learner_id,
+            (func.sum(case((m.duration_seconds.between(0, MAX_EVENT_SECONDS),
+                            m.duration_seconds), else_=0)) / 60.0).label("vr_minutes_28d"),
+        ).where(recent(m.recorded_on, 28)).group_by(m.learner_id),
+        "telemetry": select(
+            tel.learner_id,
+            func.avg(case((tel.latency_ms >= 0, tel.latency_ms), else_=None))
+            .label("avg_latency_ms_28d"),
+        ).where(recent(tel.timestamp, 28)).group_by(tel.learner_id),
+        "xp": select(
+            xp.learner_id, func.sum(xp.points).label("xp_28d")
+        ).where(recent(xp.earned_on, 28)).group_by(xp.learner_id),
+        "enrollments": select(
+            en.learner_id,
+            func.sum(case((still_active, 1), else_=0)).label("active_enrollments"),
+            func.sum(case((and_(en.completed_on < t, en.status == "Completed"), 1), else_=0))
+            .label("completed_courses"),
+            func.sum(case((en.unenrolled_on < t, 1), else_=0)).label("withdrawn_courses"),
+        ).where(en.enrolled_on < t).group_by(en.learner_id),
+        "learners": select(
+            lr.learner_id, lr.registration_date
+        ).where(or_(lr.registration_date < t, lr.registration_date.is_(None))),
+    }
+
+
+# ------------------------------------------------------------------------- extraction
+
+
+def extract_engagement(
+    bind: Engine | Connection, as_of: dt.datetime, learner_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Raw engagement aggregates per learner as of ``as_of`` (one row per learner)."""
+    frames = {"activity": _read(bind, activity_aggregates_query(as_of), learner_ids,
+                                LearnerActivityLog.__table__.c.learner_id)}
+    for name, query in side_aggregates_queries(as_of).items():
+        frames[name] = _read(bind, query, learner_ids, _learner_column(query))
+    base = frames.pop("learners").set_index("learner_id")
+    for frame in frames.values():
+        base = base.join(frame.set_index("learner_id"), how="left")
+    return base.sort_index()
+
+
+def _learner_column(query: Select):
+    return query.selected_columns["learner_id"]
+
+
+def _read(bind: Engine | Connection, query: Select, learner_ids: Sequence[int] | None,
+          learner_column) -> pd.DataFrame:
+    if learner_ids is None:
+        return _frame(bind, query)
+    ids = sorted({int(i) for i in learner_ids})
+    parts = [
+        _frame(bind, query.where(learner_column.in_(ids[i:i + ID_CHUNK])))
+        for i in range(0, len(ids), ID_CHUNK)
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else _frame(bind, query.where(False))
+
+
+def _frame(bind: Engine | Connection, query: Select) -> pd.DataFrame:
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            result = conn.execute(query)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    result = bind.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+# ------------------------------------------------------------------------ derivation
+
+
+def derive_engagement(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    """Engagement features (``ENGAGEMENT_FEATURES``, in order) from raw aggregates."""
+    out = pd.DataFrame(index=raw.index)
+    mask = _mask_to_uint64(raw.get("active_day_mask"), len(raw))
+    out["active_days_7d"] = _popcount(mask & np.uint64((1 << 7) - 1))
+    out["active_days_28d"] = _popcount(mask & np.uint64((1 << 28) - 1))
+    seconds_7d = _num(raw, "seconds_7d")
+    seconds_28d = _num(raw, "seconds_28d")
+    out["minutes_7d"] = seconds_7d / 60.0
+    out["minutes_28d"] = seconds_28d / 60.0
+    events = _num(raw, "events_28d")
+    out["events_28d"] = events
+    out["sessions_28d"] = _num(raw, "sessions_28d")
+    last = pd.to_datetime(raw.get("last_activity_at"), errors="coerce")
+    out["days_since_last_activity"] = _days_between(last, as_of)
+    out["current_streak_days"] = current_streak(mask)
+    out["longest_streak_63d"] = longest_streak(mask)
+    out["trend_7d_vs_28d"] = trend(seconds_7d / 7.0, _num(raw, "seconds_prev21d") / 21.0)
+    out["quiz_attempts_28d"] = _num(raw, "quiz_attempts_28d")
+    out["quiz_accuracy_28d"] = _num(raw, "quiz_accuracy_28d", fill=np.nan)
+    out["assignment_score_28d"] = _num(raw, "assignment_score_28d", fill=np.nan)
+    for share, column in [
+        ("video_share_28d", "video_events_28d"), ("vr_share_28d", "vr_events_28d"),
+        ("reading_share_28d", "reading_events_28d"), ("quiz_share_28d", "quiz_attempts_28d"),
+        ("assignment_share_28d", "assignment_events_28d"),
+    ]:
+        out[share] = np.where(events > 0, _num(raw, column) / np.maximum(events, 1), 0.0)
+    for column in ("forum_posts_28d", "likes_received_28d", "social_ties_90d", "xp_28d",
+                   "active_enrollments", "completed_courses", "withdrawn_courses"):
+        out[column] = _num(raw, column)
+    out["negative_emotion_share_28d"] = _num(raw, "negative_emotion_share_28d")
+    out["feedback_rating_90d"] = _num(raw, "feedback_rating_90d", fill=np.nan)
+    out["negative_feedback_share_90d"] = _num(raw, "negative_feedback_share_90d")
+    out["vr_minutes_28d"] = _num(raw, "vr_minutes_28d")
+    out["avg_latency_ms_28d"] = _num(raw, "avg_latency_ms_28d", fill=np.nan)
+    registered = pd.to_datetime(raw.get("registration_date"), errors="coerce")
+    out["tenure_days"] = _days_between(registered, as_of)
+    return _typed(out[list(ENGAGEMENT_FEATURES)])
+
+
+def compute_engagement(
+    bind: Engine | Connection, as_of: dt.datetime, learner_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """The engagement view as of ``as_of``: one row per registered learner."""
+    return derive_engagement(extract_engagement(bind, as_of, learner_ids), as_of)
+
+
+def data_quality_counts(raw: pd.DataFrame) -> dict[str, int]:
+    """Values the engagement view excluded, by kind (for the run ledger)."""
+    return {
+        column.removeprefix("dq_"): int(pd.to_numeric(raw[column], errors="coerce").fillna(0)
+                                        .sum())
+        for column in raw.columns if column.startswith("dq_")
+    }
+
+
+# --------------------------------------------------------------- vectorised helpers
+
+
+def _num(raw: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
+    if column not in raw:
+        return np.full(len(raw), fill, dtype=float)
+    return pd.to_numeric(raw[column], errors="coerce").astype(float).fillna(fill).to_numpy()
+
+
+def _days_between(stamps: pd.Series | None, as_of: dt.datetime) -> np.ndarray:
+    if stamps is None:
+        return np.array([], dtype=float)
+    delta = (pd.Timestamp(as_of) - stamps).dt.total_seconds() / 86400.0
+    return delta.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _mask_to_uint64(values: pd.Series | None, n: int) -> np.ndarray:
+    if values is None:
+        return np.zeros(n, dtype=np.uint64)
+    # MySQL returns SUM() as DECIMAL, SQLite as int; both are exact below 2**63.
+    return np.array([int(v) if v is not None and v == v else 0 for v in values],
+                    dtype=np.uint64)
+
+
+def _popcount(mask: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(mask).astype(np.int64)
+
+
+def current_streak(mask: np.ndarray) -> np.ndarray:
+    """Consecutive active days ending on day 0 or day 1 (yesterday still counts).
+
+    A learner who has not been active yet today keeps yesterday's streak.
+    """
+    ones_from_0 = _trailing_ones(mask)
+    ones_from_1 = _trailing_ones(mask >> np.uint64(1))
+    return np.where(mask & np.uint64(1), ones_from_0, ones_from_1)
+
+
+def longest_streak(mask: np.ndarray) -> np.ndarray:
+    """Longest run of set bits, by repeated ``x & (x >> 1)`` (at most 63 rounds)."""
+    run = mask.copy()
+    length = np.zeros(len(mask), dtype=np.int64)
+    while run.any():
+        length += run != 0
+        run &= run >> np.uint64(1)
+    return length
+
+
+def _trailing_ones(mask: np.ndarray) -> np.ndarray:
+    # Trailing ones of x = trailing zeros of ~x = popcount((~x & (x + 1)) - 1).
+    inverted = ~mask
+    lowest_zero = inverted & (mask + np.uint64(1))
+    return np.bitwise_count(lowest_zero - np.uint64(1)).astype(np.int64) * (lowest_zero != 0) + (
+        (lowest_zero == 0) * 64
+    )
+
+
+def trend(recent: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """(a-b)/(a+b) of two daily rates; 0 when both are 0."""
+    total = recent + before
+    return np.where(total > 0, (recent - before) / np.where(total > 0, total, 1.0), 0.0)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for feature in ENGAGEMENT.features:
+        if feature.dtype == "int":
+            frame[feature.name] = frame[feature.name].round().astype("int64")
+        else:
+            frame[feature.name] = frame[feature.name].astype("float64")
+    frame.index.name = "learner_id"
+    return frame

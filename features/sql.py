@@ -1,0 +1,43 @@
+"""Portable SQL building blocks for point-in-time aggregation.
+
+The one place where feature queries differ between SQLite and MySQL/MariaDB:
+whole days between a timestamp and the as-of instant. A "day" is a 24-hour
+window counted back from ``as_of`` (day 0 is the last 24 hours), so windows
+mean the same on every backend and in every timezone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, bindparam
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class days_before(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """Whole days from ``timestamp`` up to ``as_of`` (0 for the last 24 hours)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_before"
+
+
+@compiles(days_before, "sqlite")
+def _days_before_sqlite(element: days_before, compiler: Any, **kw: Any) -> str:
+    ts, as_of = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({as_of}) - julianday({ts}) AS INTEGER)"
+
+
+@compiles(days_before, "mysql")
+@compiles(days_before, "mariadb")
+def _days_before_mysql(element: days_before, compiler: Any, **kw: Any) -> str:
+    ts, as_of = (compiler.process(c, **kw) for c in element.clauses)
+    return f"TIMESTAMPDIFF(DAY, {ts}, {as_of})"
+
+
+def as_of_param(as_of: dt.datetime, name: str = "as_of") -> ColumnElement[dt.datetime]:
+    """``as_of`` as a typed bind parameter (so SQLite stores/compares it as text)."""
+    return bindparam(name, as_of, type_=DateTime())
