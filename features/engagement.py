@@ -27,6 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from features.reading import read_for_learners
 from features.schema import (
     CourseEnrollment,
     Learner,
@@ -49,7 +50,6 @@ from features.views import (
 
 #: Days covered by the active-day bitmask (bit d set = active on day d before as-of).
 BITMASK_DAYS = 63
-ID_CHUNK = 5000
 
 
 # ------------------------------------------------------------------------------ SQL
@@ -179,39 +179,12 @@ def extract_engagement(
     bind: Engine | Connection, as_of: dt.datetime, learner_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Raw engagement aggregates per learner as of ``as_of`` (one row per learner)."""
-    frames = {"activity": _read(bind, activity_aggregates_query(as_of), learner_ids,
-                                LearnerActivityLog.__table__.c.learner_id)}
-    for name, query in side_aggregates_queries(as_of).items():
-        frames[name] = _read(bind, query, learner_ids, _learner_column(query))
+    queries = {"activity": activity_aggregates_query(as_of), **side_aggregates_queries(as_of)}
+    frames = {name: read_for_learners(bind, q, learner_ids) for name, q in queries.items()}
     base = frames.pop("learners").set_index("learner_id")
     for frame in frames.values():
         base = base.join(frame.set_index("learner_id"), how="left")
     return base.sort_index()
-
-
-def _learner_column(query: Select):
-    return query.selected_columns["learner_id"]
-
-
-def _read(bind: Engine | Connection, query: Select, learner_ids: Sequence[int] | None,
-          learner_column) -> pd.DataFrame:
-    if learner_ids is None:
-        return _frame(bind, query)
-    ids = sorted({int(i) for i in learner_ids})
-    parts = [
-        _frame(bind, query.where(learner_column.in_(ids[i:i + ID_CHUNK])))
-        for i in range(0, len(ids), ID_CHUNK)
-    ]
-    return pd.concat(parts, ignore_index=True) if parts else _frame(bind, query.where(False))
-
-
-def _frame(bind: Engine | Connection, query: Select) -> pd.DataFrame:
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            result = conn.execute(query)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    result = bind.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 # ------------------------------------------------------------------------ derivation
