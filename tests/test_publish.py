@@ -1,0 +1,122 @@
+"""Publishing writes keyed rows: reruns overwrite, survey answers are never overwritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, insert, select
+
+from features.publish import (
+    json_ready,
+    publish_ai_features,
+    publish_ai_psychographics,
+    refresh_engagement,
+    remove_ai_rows,
+)
+from features.schema import (
+    Learner,
+    LearnerAIFeatures,
+    LearnerEngagement,
+    LearnerPsychographics,
+    LearnerRecommendation,
+    User,
+)
+
+AS_OF = dt.datetime(2026, 3, 1)
+
+
+def learners(conn, *ids: int) -> None:
+    conn.execute(insert(User), [{"id": i, "email": f"u{i}@example.org"} for i in ids])
+    conn.execute(insert(Learner), [{"learner_id": i, "user_id": i} for i in ids])
+
+
+def feature_rows(version: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "learner_id": [1, 2],
+        "engagement_vector": [{"active_days_7d": 3, "quiz_accuracy_28d": None}, {"x": 1.5}],
+        "skill_vector": [[0.6, 0.8], [1.0, 0.0]],
+        "recommendation_vector": [[0.0, 1.0], None],
+        "model_version": [version, version],
+        "last_model_update": [AS_OF, AS_OF],
+    })
+
+
+def test_json_ready_makes_valid_json() -> None:
+    value = json_ready({"a": np.float32(0.123456), "b": float("nan"), "c": [np.int64(3)],
+                        "d": np.bool_(True), "e": float("inf")})
+    assert value == {"a": 0.1235, "b": None, "c": [3], "d": True, "e": None}
+    json.dumps(value, allow_nan=False)
+
+
+def test_ai_features_upsert_overwrites_and_keeps_other_columns(engine) -> None:
+    with engine.begin() as conn:
+        learners(conn, 1, 2)
+        conn.execute(insert(LearnerAIFeatures).values(
+            learner_id=1, risk_prediction={"score": 0.7}, model_version="old"))
+        publish_ai_features(conn, feature_rows("fs1"))
+        publish_ai_features(conn, feature_rows("fs2"))
+        rows = {r.learner_id: r for r in conn.execute(select(LearnerAIFeatures))}
+    assert set(rows) == {1, 2}
+    assert rows[1].model_version == "fs2"
+    assert rows[1].risk_prediction == {"score": 0.7}       # not a feature column: kept
+    assert rows[1].engagement_vector == {"active_days_7d": 3, "quiz_accuracy_28d": None}
+    assert rows[1].skill_vector == [0.6, 0.8]
+    assert rows[2].recommendation_vector is None
+
+
+def test_remove_ai_rows_only_touches_ai_outputs(engine) -> None:
+    with engine.begin() as conn:
+        learners(conn, 1, 2)
+        publish_ai_features(conn, feature_rows("fs1"))
+        conn.execute(insert(LearnerRecommendation), [
+            {"learner_id": lid, "recommendation_type": "Course", "reference_id": "7"}
+            for lid in (1, 2)])
+        conn.execute(insert(LearnerPsychographics), [
+            {"learner_id": 1, "derived_from": "AI", "learning_style": "Visual"},
+            {"learner_id": 1, "derived_from": "Survey", "learning_style": "Auditory"}])
+        removed = remove_ai_rows(conn, [1])
+        left_features = conn.execute(select(LearnerAIFeatures.learner_id)).scalars().all()
+        left_recs = conn.execute(select(LearnerRecommendation.learner_id)).scalars().all()
+        left_psych = conn.execute(select(LearnerPsychographics.derived_from)).scalars().all()
+    assert removed == {"learner_ai_features": 1, "learner_recommendations": 1,
+                       "learner_psychographics": 1}
+    assert left_features == [2] and left_recs == [2] and left_psych == ["Survey"]
+
+
+def test_ai_psychographics_never_over_a_survey_and_rerun_updates_in_place(engine) -> None:
+    inferred = pd.DataFrame({"learning_style": ["Visual", "Kinesthetic", None],
+                             "gamification_persona": ["Achiever", None, None],
+                             "confidence_score": [0.6, 0.4, 0.0]},
+                            index=pd.Index([1, 2, 3], name="learner_id"))
+    with engine.begin() as conn:
+        learners(conn, 1, 2, 3)
+        conn.execute(insert(LearnerPsychographics).values(
+            learner_id=2, derived_from="Survey", learning_style="Auditory"))
+        assert publish_ai_psychographics(conn, inferred, AS_OF) == 1   # 2 surveyed, 3 unclear
+        publish_ai_psychographics(conn, inferred.assign(confidence_score=0.9), AS_OF)
+        rows = conn.execute(select(LearnerPsychographics).order_by(
+            LearnerPsychographics.learner_id)).all()
+    assert [(r.learner_id, r.derived_from, r.learning_style) for r in rows] == [
+        (1, "AI", "Visual"), (2, "Survey", "Auditory")]
+    assert rows[0].confidence_score == 0.9 and rows[0].gamification_persona == "Achiever"
+
+
+def test_refresh_engagement_updates_latest_row_or_inserts(engine) -> None:
+    stats = pd.DataFrame({"avg_session_duration": [600, 300], "avg_quiz_accuracy": [80.5, math.nan],
+                          "courses_completed": [2, 0], "discussion_posts": [1, 0],
+                          "peer_likes": [4, 0], "engagement_score": [55.25, 3.0]},
+                         index=pd.Index([1, 2], name="learner_id"))
+    with engine.begin() as conn:
+        learners(conn, 1, 2)
+        conn.execute(insert(LearnerEngagement).values(learner_id=1, engagement_score=10))
+        refresh_engagement(conn, stats, AS_OF)
+        refresh_engagement(conn, stats, AS_OF)
+        count = conn.execute(select(func.count()).select_from(LearnerEngagement)).scalar_one()
+        rows = {r.learner_id: r for r in conn.execute(select(LearnerEngagement))}
+    assert count == 2
+    assert rows[1].engagement_score == 55.25 and rows[1].avg_quiz_accuracy == 80.5
+    assert rows[2].avg_quiz_accuracy is None and rows[2].avg_session_duration == 300
