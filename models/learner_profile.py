@@ -139,5 +139,5 @@ def _pick(scores: pd.DataFrame, events: pd.Series) -> pd.DataFrame:
     confidence = (scores.max(axis=1) / total.where(total > 0)).fillna(0).round(2)
     unclear = (events < MIN_EVENTS_FOR_INFERENCE) | (total <= 0)
     name = "label"
-    return pd.DataFrame({name: best.where(~unclear, None),
+    return pd.DataFrame({name: best.astype(object).where(~unclear, None),
                          "confidence": confidence.where(~unclear, 0.0)})
