@@ -7,18 +7,30 @@ wrong and what to do, and exits non-zero; tracebacks are for bugs.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import click
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from features import migrate
 from features.engine import explain_database_error, make_engine
-from features.errors import DatabaseUnavailableError, LearnerAIError
+from features.errors import ConfigurationError, DatabaseUnavailableError, LearnerAIError
 from features.settings import Settings, load_settings
 
 console = Console()
@@ -117,6 +129,90 @@ def db_current(database_url: DatabaseUrl = None) -> None:
     current, head = migrate.current_revision(engine), migrate.head_revision()
     state = "up to date" if current == head else f"behind: head is {head}"
     console.print(f"{current or 'none (empty database)'} ({state})")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def parse_date(value: str | None, option: str) -> dt.datetime | None:
+    """A YYYY-MM-DD (or ISO datetime) option as a naive UTC datetime."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-01") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar; yields a ``progress(done, total)`` callback."""
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=error_console, transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command("seed")
+def seed(
+    learners: Annotated[int, typer.Option(min=1, help="Number of learners.")] = 1000,
+    days: Annotated[int, typer.Option(min=1, help="Days of history before --as-of.")] = 180,
+    seed_value: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
+    as_of: Annotated[str | None, typer.Option(
+        help="End of the history (YYYY-MM-DD); default: today 00:00 UTC.")] = None,
+    truth: Annotated[Path | None, typer.Option(
+        help="Write the hidden per-learner variables to this JSON file (never the database).",
+    )] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Fill every table with realistic, deterministic demo learners.
+
+    Seeding REFUSES a database that already has learners (it never appends);
+    start from an empty database: `learnerai db downgrade base && learnerai db upgrade`.
+    """
+    from features.demo_data import seed_database
+
+    settings = settings_for(database_url)
+    engine = connect(settings)
+    with progress_bar(f"Seeding {learners:,} learners") as progress:
+        report = seed_database(engine, learners=learners, days=days, seed=seed_value,
+                               as_of=parse_date(as_of, "--as-of"), truth_path=truth,
+                               progress=progress)
+    total = sum(report.rows.values())
+    console.print(f"Seeded {learners:,} learners: {total:,} rows in {report.seconds:.1f} s "
+                  f"into {settings.safe_database_url}")
+
+
+@app.command("import-oulad")
+def import_oulad(
+    directory: Annotated[Path, typer.Argument(
+        help="Folder with the OULAD CSV files, e.g. ../shared/datasets/oulad")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Map the Open University Learning Analytics Dataset onto the schema.
+
+    Students become learners, module presentations courses, registrations
+    enrolments and assessment submissions Quiz/Assignment activity. Refuses a
+    database that already holds OULAD data.
+    """
+    from features.oulad import import_oulad as run_import
+
+    engine = connect(settings_for(database_url))
+    with progress_bar("Importing OULAD") as progress:
+        report = run_import(engine, directory,
+                            progress=lambda done, total, _table: progress(done, total))
+    for line in report.lines():
+        console.print(line, highlight=False)
 
 
 # --------------------------------------------------------------------------- entry
