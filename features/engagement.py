@@ -72,9 +72,8 @@ def activity_aggregates_query(as_of: dt.datetime) -> Select:
     def sum_if(condition, value) -> object:
         return func.sum(case((condition, value), else_=0))
 
-    def avg_if(condition, value) -> object:
-        return func.avg(case((condition, value), else_=None))
-
+    quiz = and_(in28, a.activity_type == "Quiz", valid_score)
+    assignment = and_(in28, a.activity_type == "Assignment", valid_score)
     return (
         select(
             a.learner_id,
@@ -85,17 +84,21 @@ def activity_aggregates_query(as_of: dt.datetime) -> Select:
             sum_if(prev21, valid_seconds).label("seconds_prev21d"),
             count_if(and_(in28, a.activity_type == "Login")).label("sessions_28d"),
             count_if(and_(in28, a.activity_type == "Quiz")).label("quiz_attempts_28d"),
-            avg_if(and_(in28, a.activity_type == "Quiz", valid_score), a.score)
-            .label("quiz_accuracy_28d"),
-            avg_if(and_(in28, a.activity_type == "Assignment", valid_score), a.score)
-            .label("assignment_score_28d"),
+            # Means are divided in pandas: MySQL's AVG rounds to 4 decimals, SQLite's
+            # does not, and the two backends must give identical features.
+            sum_if(quiz, a.score).label("quiz_score_sum_28d"),
+            count_if(quiz).label("quiz_score_n_28d"),
+            sum_if(assignment, a.score).label("assignment_score_sum_28d"),
+            count_if(assignment).label("assignment_score_n_28d"),
             count_if(and_(in28, a.activity_type == "Video")).label("video_events_28d"),
             count_if(and_(in28, a.activity_type == "VR")).label("vr_events_28d"),
             count_if(and_(in28, a.activity_type == "View")).label("reading_events_28d"),
             count_if(and_(in28, a.activity_type == "Assignment")).label("assignment_events_28d"),
             # SUM(DISTINCT 2^day) is a bitmask of active days: streaks and active-day
             # counts without a second pass over the table.
-            func.sum(distinct(case((day < BITMASK_DAYS, literal(1).op("<<")(day)), else_=None)))
+            # COALESCE: a NULL would make the column float64 and lose the low bits.
+            func.coalesce(func.sum(distinct(
+                case((day < BITMASK_DAYS, literal(1).op("<<")(day)), else_=None))), 0)
             .label("active_day_mask"),
             count_if(a.duration_seconds > MAX_EVENT_SECONDS).label("dq_absurd_duration"),
             count_if(and_(a.score.is_not(None), ~valid_score)).label("dq_score_out_of_range"),
@@ -136,25 +139,28 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
         ).where(ties.c.learner_id != ties.c.peer_id).group_by(ties.c.learner_id),
         "emotion": select(
             e.learner_id,
-            func.avg(case((e.emotion_label.in_(NEGATIVE_EMOTIONS), 1.0), else_=0.0))
-            .label("negative_emotion_share_28d"),
+            func.sum(case((e.emotion_label.in_(NEGATIVE_EMOTIONS), 1), else_=0))
+            .label("negative_emotions_28d"),
+            func.count().label("emotions_28d"),
         ).where(recent(e.recorded_on, 28)).group_by(e.learner_id),
         "feedback": select(
             f.learner_id,
-            func.avg(case((f.rating.between(1, 5), f.rating), else_=None))
-            .label("feedback_rating_90d"),
-            func.avg(case((f.sentiment == "Negative", 1.0), else_=0.0))
-            .label("negative_feedback_share_90d"),
+            func.sum(case((f.rating.between(1, 5), f.rating), else_=0)).label("rating_sum_90d"),
+            func.sum(case((f.rating.between(1, 5), 1), else_=0)).label("rating_n_90d"),
+            func.sum(case((f.sentiment == "Negative", 1), else_=0))
+            .label("negative_feedback_90d"),
+            func.count().label("feedback_90d"),
         ).where(recent(f.submitted_on, 90)).group_by(f.learner_id),
         "metaverse": select(
             m.learner_id,
-            (func.sum(case((m.duration_seconds.between(0, MAX_EVENT_SECONDS),
-                            m.duration_seconds), else_=0)) / 60.0).label("vr_minutes_28d"),
+            func.sum(case((m.duration_seconds.between(0, MAX_EVENT_SECONDS),
+                           m.duration_seconds), else_=0)).label("vr_seconds_28d"),
         ).where(recent(m.recorded_on, 28)).group_by(m.learner_id),
         "telemetry": select(
             tel.learner_id,
-            func.avg(case((tel.latency_ms >= 0, tel.latency_ms), else_=None))
-            .label("avg_latency_ms_28d"),
+            func.sum(case((tel.latency_ms >= 0, tel.latency_ms), else_=0))
+            .label("latency_sum_28d"),
+            func.sum(case((tel.latency_ms >= 0, 1), else_=0)).label("latency_n_28d"),
         ).where(recent(tel.timestamp, 28)).group_by(tel.learner_id),
         "xp": select(
             xp.learner_id, func.sum(xp.points).label("xp_28d")
@@ -181,6 +187,12 @@ def extract_engagement(
     """Raw engagement aggregates per learner as of ``as_of`` (one row per learner)."""
     queries = {"activity": activity_aggregates_query(as_of), **side_aggregates_queries(as_of)}
     frames = {name: read_for_learners(bind, q, learner_ids) for name, q in queries.items()}
+    # Keep the 63-bit day mask exact: a join that adds missing learners would
+    # otherwise turn it into float64 and lose its low bits.
+    activity = frames["activity"]
+    activity["active_day_mask"] = pd.Series(
+        [int(v) for v in activity["active_day_mask"]],
+        index=activity.index, dtype=object)
     base = frames.pop("learners").set_index("learner_id")
     for frame in frames.values():
         base = base.join(frame.set_index("learner_id"), how="left")
@@ -209,8 +221,9 @@ def derive_engagement(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
     out["longest_streak_63d"] = longest_streak(mask)
     out["trend_7d_vs_28d"] = trend(seconds_7d / 7.0, _num(raw, "seconds_prev21d") / 21.0)
     out["quiz_attempts_28d"] = _num(raw, "quiz_attempts_28d")
-    out["quiz_accuracy_28d"] = _num(raw, "quiz_accuracy_28d", fill=np.nan)
-    out["assignment_score_28d"] = _num(raw, "assignment_score_28d", fill=np.nan)
+    out["quiz_accuracy_28d"] = _mean(raw, "quiz_score_sum_28d", "quiz_score_n_28d")
+    out["assignment_score_28d"] = _mean(raw, "assignment_score_sum_28d",
+                                        "assignment_score_n_28d")
     for share, column in [
         ("video_share_28d", "video_events_28d"), ("vr_share_28d", "vr_events_28d"),
         ("reading_share_28d", "reading_events_28d"), ("quiz_share_28d", "quiz_attempts_28d"),
@@ -220,11 +233,13 @@ def derive_engagement(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
     for column in ("forum_posts_28d", "likes_received_28d", "social_ties_90d", "xp_28d",
                    "active_enrollments", "completed_courses", "withdrawn_courses"):
         out[column] = _num(raw, column)
-    out["negative_emotion_share_28d"] = _num(raw, "negative_emotion_share_28d")
-    out["feedback_rating_90d"] = _num(raw, "feedback_rating_90d", fill=np.nan)
-    out["negative_feedback_share_90d"] = _num(raw, "negative_feedback_share_90d")
-    out["vr_minutes_28d"] = _num(raw, "vr_minutes_28d")
-    out["avg_latency_ms_28d"] = _num(raw, "avg_latency_ms_28d", fill=np.nan)
+    out["negative_emotion_share_28d"] = np.nan_to_num(
+        _mean(raw, "negative_emotions_28d", "emotions_28d"))
+    out["feedback_rating_90d"] = _mean(raw, "rating_sum_90d", "rating_n_90d")
+    out["negative_feedback_share_90d"] = np.nan_to_num(
+        _mean(raw, "negative_feedback_90d", "feedback_90d"))
+    out["vr_minutes_28d"] = _num(raw, "vr_seconds_28d") / 60.0
+    out["avg_latency_ms_28d"] = _mean(raw, "latency_sum_28d", "latency_n_28d")
     registered = pd.to_datetime(raw.get("registration_date"), errors="coerce")
     out["tenure_days"] = _days_between(registered, as_of)
     return _typed(out[list(ENGAGEMENT_FEATURES)])
@@ -253,6 +268,12 @@ def _num(raw: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
     if column not in raw:
         return np.full(len(raw), fill, dtype=float)
     return pd.to_numeric(raw[column], errors="coerce").astype(float).fillna(fill).to_numpy()
+
+
+def _mean(raw: pd.DataFrame, total: str, count: str) -> np.ndarray:
+    """total/count per learner; NaN where nothing was counted."""
+    n = _num(raw, count)
+    return np.where(n > 0, _num(raw, total) / np.where(n > 0, n, 1.0), np.nan)
 
 
 def _days_between(stamps: pd.Series | None, as_of: dt.datetime) -> np.ndarray:

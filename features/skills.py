@@ -102,7 +102,9 @@ def resolve_skill_rows(rows: pd.DataFrame, resolve: SkillResolverFn | None) -> p
     resolved = resolve(list(names)).reset_index(drop=True)
     lookup = pd.DataFrame({"skill_name": names, "skill_key": resolved["skill_key"],
                            "resolved": resolved["resolved"].astype(bool)})
-    return out.merge(lookup, on="skill_name", how="left")
+    merged = out.merge(lookup, on="skill_name", how="left")
+    merged.attrs = dict(rows.attrs)  # keep the data-quality counts
+    return merged
 
 
 def aggregate_skills(rows: pd.DataFrame) -> pd.DataFrame:

@@ -215,6 +215,46 @@ def import_oulad(
         console.print(line, highlight=False)
 
 
+@app.command("features")
+def features_command(
+    as_of: Annotated[str | None, typer.Option(
+        help="Compute features as of this date (YYYY-MM-DD); default: today 00:00 UTC.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Compute and publish learner_ai_features, learner_engagement and AI psychographics.
+
+    Opted-out learners (ai_personalization_optin = 0) get nothing, and their
+    existing AI rows are removed.
+    """
+    from features.learner_features import compute_learner_features, publish_learner_features
+    from models.embeddings import TextEncoder
+
+    settings = settings_for(database_url)
+    engine = connect(settings)
+    when = parse_date(as_of, "--as-of") or today()
+    stages = ["resolving skills", "engagement", "skills and profile", "embeddings", "publish"]
+    with progress_bar(f"Features as of {when:%Y-%m-%d}") as progress:
+        def stage(name: str) -> None:
+            progress(stages.index(name), len(stages))
+
+        feature_set = compute_learner_features(
+            engine, when, TextEncoder(settings.embedding_model), progress=stage)
+        stage("publish")
+        counts = publish_learner_features(engine, feature_set)
+        progress(len(stages), len(stages))
+    encoded = sum(s.encoded for s in feature_set.embedding_stats.values())
+    console.print(
+        f"{len(feature_set.features):,} learners as of {when:%Y-%m-%d}: "
+        f"{counts['learner_ai_features']:,} feature rows ({feature_set.model_version}), "
+        f"{len(feature_set.opted_out):,} opted out, {encoded:,} new texts embedded; "
+        f"excluded values: {feature_set.data_quality}", highlight=False)
+
+
+def today() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, hour=0, minute=0, second=0,
+                                           microsecond=0)
+
+
 # --------------------------------------------------------------------------- entry
 
 
