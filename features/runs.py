@@ -1,0 +1,139 @@
+"""The run ledger (``batch_runs``) and the one-run-at-a-time lock.
+
+Every batch run writes a ``batch_runs`` row: ``running`` when it starts,
+``succeeded`` or ``failed`` when it ends, with counts, model versions and the
+error. Downstream apps ask :func:`latest_successful_run` which run's outputs
+are complete.
+
+The lock is database-level, so schedulers on different machines cannot
+interleave: ``GET_LOCK`` on MySQL/MariaDB (released by the server if the
+holder's connection dies, e.g. on SIGKILL) and an exclusive ``flock`` on a
+file beside the SQLite database (released by the kernel when the process dies).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, text, update
+
+from features.errors import LearnerAIError
+from features.schema import BatchRun
+
+
+class RunLockedError(LearnerAIError):
+    """Another run holds the lock."""
+
+
+def new_run_id(flow: str, as_of: dt.datetime) -> str:
+    return f"{flow}-{as_of:%Y%m%dT%H%M}-{uuid.uuid4().hex[:8]}"
+
+
+def start_run(engine: Engine, flow: str, as_of: dt.datetime, run_id: str | None = None) -> str:
+    run_id = run_id or new_run_id(flow, as_of)
+    with engine.begin() as conn:
+        conn.execute(insert(BatchRun).values(
+            run_id=run_id, flow=flow, as_of=as_of, started_on=_now(), status="running",
+            counts={}, model_versions={}))
+    return run_id
+
+
+def finish_run(engine: Engine, run_id: str, *, status: str, counts: dict[str, Any] | None = None,
+               model_versions: dict[str, Any] | None = None, error: str | None = None) -> None:
+    if status not in ("succeeded", "failed"):
+        raise ValueError(f"a run finishes as succeeded or failed, not {status!r}")
+    values: dict[str, Any] = {"status": status, "finished_on": _now(), "error": error}
+    if counts is not None:
+        values["counts"] = counts
+    if model_versions is not None:
+        values["model_versions"] = model_versions
+    with engine.begin() as conn:
+        conn.execute(update(BatchRun).where(BatchRun.run_id == run_id).values(**values))
+
+
+def latest_successful_run(engine: Engine, flow: str = "nightly") -> dict[str, Any] | None:
+    """The latest complete run of ``flow`` (by as-of, then finish time), or None."""
+    query = (select(BatchRun).where(BatchRun.flow == flow, BatchRun.status == "succeeded")
+             .order_by(BatchRun.as_of.desc(), BatchRun.finished_on.desc()).limit(1))
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+@contextmanager
+def run_lock(engine: Engine, name: str = "learnerai-batch",
+             wait_seconds: float = 0) -> Iterator[None]:
+    """Hold the database-wide batch lock, waiting up to ``wait_seconds``.
+
+    Raises :class:`RunLockedError` if another run still holds it after that.
+    """
+    if engine.dialect.name in ("mysql", "mariadb"):
+        with _mysql_lock(engine, name, wait_seconds):
+            yield
+    else:
+        with _file_lock(_lock_path(engine, name), wait_seconds):
+            yield
+
+
+@contextmanager
+def _mysql_lock(engine: Engine, name: str, wait_seconds: float) -> Iterator[None]:
+    # A dedicated connection: the lock lives and dies with it.
+    conn = engine.connect()
+    try:
+        got = conn.execute(text("SELECT GET_LOCK(:name, :wait)"),
+                           {"name": _lock_name(engine, name),
+                            "wait": int(wait_seconds)}).scalar()
+        if got != 1:
+            raise RunLockedError(
+                f"another learnerai run holds the lock {name!r} on this database; "
+                "wait for it to finish (see batch_runs) or pass a longer --wait")
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(engine, name)})
+    finally:
+        conn.close()
+
+
+def _lock_name(engine: Engine, name: str) -> str:
+    # GET_LOCK is server-wide: qualify it with the database name.
+    return f"{engine.url.database}:{name}"[:64]
+
+
+def _lock_path(engine: Engine, name: str) -> Path:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return Path(os.environ.get("TMPDIR", "/tmp")) / f"learnerai-memory-{name}.lock"
+    return Path(f"{database}.{name}.lock")
+
+
+@contextmanager
+def _file_lock(path: Path, wait_seconds: float) -> Iterator[None]:
+    deadline = time.monotonic() + wait_seconds
+    with open(path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise RunLockedError(
+                        f"another learnerai run holds the lock {path}; wait for it to "
+                        "finish (see batch_runs) or pass a longer --wait") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
