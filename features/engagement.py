@@ -208,6 +208,7 @@ def derive_engagement(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
     mask = _mask_to_uint64(raw.get("active_day_mask"), len(raw))
     out["active_days_7d"] = _popcount(mask & np.uint64((1 << 7) - 1))
     out["active_days_28d"] = _popcount(mask & np.uint64((1 << 28) - 1))
+    out["active_days_63d"] = _popcount(mask)
     seconds_7d = _num(raw, "seconds_7d")
     seconds_28d = _num(raw, "seconds_28d")
     out["minutes_7d"] = seconds_7d / 60.0

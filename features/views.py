@@ -54,6 +54,7 @@ ENGAGEMENT = FeatureView(
     features=(
         _f("active_days_7d", "int", "days with any activity in the last 7 days", "days"),
         _f("active_days_28d", "int", "days with any activity in the last 28 days", "days"),
+        _f("active_days_63d", "int", "days with any activity in the last 63 days", "days"),
         _f("minutes_7d", "float", "minutes of activity in the last 7 days", "minutes"),
         _f("minutes_28d", "float", "minutes of activity in the last 28 days", "minutes"),
         _f("events_28d", "int", "activity events in the last 28 days", "events"),

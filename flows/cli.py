@@ -250,6 +250,76 @@ def features_command(
         f"excluded values: {feature_set.data_quality}", highlight=False)
 
 
+@app.command("train")
+def train_command(
+    as_of: Annotated[str | None, typer.Option(
+        help="Train on history before this date (YYYY-MM-DD); default: today.")] = None,
+    target: Annotated[list[str] | None, typer.Option(
+        help="disengagement and/or dropout (repeatable); default: both.")] = None,
+    fairness_gate: Annotated[str, typer.Option(
+        help="'point': refuse a largest group ROC-AUC gap above the limit; 'significant': "
+             "only when a permutation test also finds the gap beyond chance.")] = "point",
+    max_group_gap: Annotated[float, typer.Option(help="Largest allowed group AUC gap.")] = 0.05,
+    min_roc_auc: Annotated[float, typer.Option(help="Smallest allowed ROC-AUC.")] = 0.70,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Train, evaluate, register and (if better and fair) promote the risk models."""
+    from flows.train import TARGETS, run_training
+    from registry.models import PromotionGates
+
+    if fairness_gate not in ("point", "significant"):
+        raise ConfigurationError("--fairness-gate must be 'point' or 'significant'")
+    targets = tuple(target or TARGETS)
+    unknown = set(targets) - set(TARGETS)
+    if unknown:
+        raise ConfigurationError(f"unknown --target {sorted(unknown)}: choose from {TARGETS}")
+    settings = settings_for(database_url)
+    engine = connect(settings)
+    gates = PromotionGates(min_roc_auc=min_roc_auc, max_group_auc_gap=max_group_gap,
+                           gap_statistic=fairness_gate)
+    with progress_bar("Training") as progress:
+        steps = iter(range(1, 1000))
+        summary = run_training(engine, settings, parse_date(as_of, "--as-of") or today(),
+                               targets, gates=gates,
+                               progress=lambda _stage: progress(next(steps), 0))
+    for name, result in summary.items():
+        if result.get("skipped"):
+            console.print(f"{name}: skipped — {result['skipped']}", highlight=False)
+            continue
+        metrics, baselines = result["metrics"], result["baselines"]
+        console.print(
+            f"{name}: version {result['version']} ROC-AUC {metrics['roc_auc']:.3f} "
+            f"PR-AUC {metrics['pr_auc']:.3f} Brier {metrics['brier']:.3f} "
+            f"ECE {metrics['ece']:.3f}; baselines {_format_baselines(baselines)}; "
+            f"{'promoted to champion' if result['promoted'] else 'not promoted'}: "
+            f"{'; '.join(result['reasons'])}", highlight=False)
+
+
+def _format_baselines(baselines: dict) -> str:
+    return ", ".join(f"{name} {values['roc_auc']:.3f}" if isinstance(values, dict)
+                     else f"{name} {values:.3f}" for name, values in baselines.items())
+
+
+@app.command("explain")
+def explain_command(
+    learner_id: Annotated[int, typer.Argument(help="The learner to explain.")],
+    as_of: Annotated[str | None, typer.Option(help="As of this date; default: today.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """A learner's risk score, band and the factors behind it, in plain words."""
+    import json
+
+    from flows.risk_scoring import explain_learner, format_explanation
+
+    settings = settings_for(database_url)
+    engine = connect(settings)
+    explanation = explain_learner(engine, settings, learner_id,
+                                  parse_date(as_of, "--as-of") or today())
+    console.print(json.dumps(explanation, indent=2, default=str) if as_json
+                  else format_explanation(explanation), highlight=False)
+
+
 def today() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, hour=0, minute=0, second=0,
                                            microsecond=0)

@@ -114,6 +114,7 @@ def test_engagement_features_exact_values(populated) -> None:
     one = features.loc[1]
     assert one["active_days_7d"] == 4          # days 0, 1, 2, 3
     assert one["active_days_28d"] == 7         # + days 10, 11, 12
+    assert one["active_days_63d"] == 8         # + day 40
     assert one["minutes_7d"] == pytest.approx((0 + 1200 + 300 + 300) / 60)  # 99999 s excluded
     assert one["minutes_28d"] == pytest.approx((1800 + 600 + 900 + 1800) / 60)
     assert one["events_28d"] == 8
@@ -139,6 +140,7 @@ def test_engagement_features_exact_values(populated) -> None:
 
     two = features.loc[2]
     assert two["active_days_28d"] == 0 and two["events_28d"] == 0
+    assert two["active_days_63d"] == 1
     assert two["days_since_last_activity"] == pytest.approx(30.2)
     assert two["active_enrollments"] == 1
     three = features.loc[3]

@@ -1,0 +1,204 @@
+"""Scoring with the champion risk models, and ``learnerai explain LEARNER_ID``.
+
+:func:`score_learners` composes the layers: features as of the run date
+(features/), the two champion pipelines (registry/), scores and attributions
+(models/). It returns one row per learner with the documented
+``risk_prediction`` JSON (:func:`models.explain.risk_prediction_json`):
+the learner's disengagement risk with its top factors, and the dropout risk
+of each enrolment active at ``as_of``.
+
+References for the factors are the *typical* learner: for disengagement, the
+median of the learners active in the last 28 days (the population the model
+was trained on); for dropout, the median of the other active enrolments in
+the same course (the whole population where a course has fewer than 10).
+
+Learners who opted out of AI personalisation get no row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from features.enrollment_features import compute_enrollment, course_titles
+from features.errors import LearnerAIError
+from features.retrieval import get_features
+from features.settings import Settings
+from models.explain import explain_risk, group_references, reference_values, risk_prediction_json
+from models.risk import RiskBands, feature_kinds, predict_risk
+from registry.models import NoChampionError, load_champion
+from registry.tracking import configure_mlflow
+
+DISENGAGEMENT_PEERS = "typical active learners"
+DROPOUT_PEERS = "typical learners in this course"
+#: Horizons the champions were trained for (the defaults of models.risk).
+DISENGAGEMENT_HORIZON_DAYS = 30
+DROPOUT_HORIZON_DAYS = 60
+#: Learners active within this many days form the disengagement reference population.
+ACTIVE_DAYS = 28
+#: Courses with fewer active enrolments than this use the overall reference.
+MIN_COURSE_PEERS = 10
+
+
+class LearnerNotFoundError(LearnerAIError):
+    """The learner does not exist (or registered after as-of, or opted out)."""
+
+
+def score_learners(
+    engine: Engine,
+    settings: Settings,
+    as_of: dt.datetime,
+    learner_ids: Sequence[int] | None = None,
+    *,
+    client: Any = None,
+    k: int = 3,
+    enrollment_factors: bool = False,
+    bands: RiskBands | None = None,
+) -> pd.DataFrame:
+    """Per learner: ``score``, ``band``, ``risk_prediction`` (dict) and the two model
+    version strings (``disengagement_model_version``, ``dropout_model_version``).
+
+    The disengagement champion is required (:class:`registry.models.NoChampionError`
+    otherwise); without a dropout champion the ``enrollments`` list is empty.
+    """
+    bands = bands or RiskBands()
+    client = client or configure_mlflow(settings)
+    disengagement, disengagement_version = load_champion("disengagement", client)
+    try:
+        dropout, dropout_version = load_champion("dropout", client)
+    except NoChampionError:
+        dropout, dropout_version = None, None
+
+    # Everyone as of the date: the reference population, then the ones to score.
+    learners = get_features(engine, as_of)
+    learners = learners[learners["ai_personalization_optin"].astype(bool)]
+    chosen = learners if learner_ids is None else learners.loc[
+        learners.index.intersection(pd.Index([int(i) for i in learner_ids]))]
+    if chosen.empty:
+        return _empty_scores()
+
+    numeric, categorical = feature_kinds(disengagement)
+    active = learners[learners["days_since_last_activity"] < ACTIVE_DAYS]
+    reference = reference_values(active if len(active) else learners, numeric, categorical)
+    scores, _, factors = explain_risk(disengagement, chosen, reference, k=k,
+                                      peers=DISENGAGEMENT_PEERS)
+
+    enrolments = _score_enrolments(engine, as_of, learners, chosen.index, dropout, bands,
+                                   k if enrollment_factors else 0)
+    by_learner: dict[int, list[dict[str, Any]]] = {}
+    for entry in enrolments:
+        by_learner.setdefault(entry.pop("learner_id"), []).append(entry)
+
+    learner_bands = bands.bands(scores)
+    predictions = [
+        risk_prediction_json(
+            score, band, DISENGAGEMENT_HORIZON_DAYS, row_factors,
+            by_learner.get(int(learner_id), []),
+            model_version=disengagement_version,
+            enrollments_model_version=dropout_version,
+            enrollments_horizon_days=DROPOUT_HORIZON_DAYS if dropout is not None else None)
+        for learner_id, score, band, row_factors in zip(
+            chosen.index, scores, learner_bands, factors, strict=True)
+    ]
+    return pd.DataFrame({
+        "learner_id": chosen.index.astype("int64"),
+        "score": np.round(scores, 4),
+        "band": learner_bands,
+        "risk_prediction": predictions,
+        "disengagement_model_version": disengagement_version,
+        "dropout_model_version": dropout_version,
+    })
+
+
+def _score_enrolments(engine: Engine, as_of: dt.datetime, learners: pd.DataFrame,
+                      chosen: pd.Index, dropout: Any, bands: RiskBands,
+                      k: int) -> list[dict[str, Any]]:
+    if dropout is None:
+        return []
+    view = compute_enrollment(engine, as_of)
+    learner_columns = learners.drop(columns=[c for c in learners.columns if c in view.columns])
+    view = view.join(learner_columns, on="learner_id", how="inner")
+    rows = view[view["learner_id"].isin(chosen)]
+    if rows.empty:
+        return []
+    factors: list[list[dict[str, Any]]] = [[] for _ in range(len(rows))]
+    if k:
+        numeric, categorical = feature_kinds(dropout)
+        references = group_references(rows, numeric, categorical, by="course_id",
+                                      min_rows=MIN_COURSE_PEERS, population=view)
+        scores, _, factors = explain_risk(dropout, rows, references, k=k, peers=DROPOUT_PEERS)
+    else:
+        scores = predict_risk(dropout, rows)
+    out = []
+    for (learner_id, course_id), score, band, row_factors in zip(
+            rows[["learner_id", "course_id"]].itertuples(index=False, name=None), scores,
+            bands.bands(scores), factors, strict=True):
+        entry: dict[str, Any] = {"learner_id": int(learner_id), "course_id": int(course_id),
+                                 "score": float(score), "band": str(band)}
+        if k:
+            entry["factors"] = row_factors
+        out.append(entry)
+    return out
+
+
+def _empty_scores() -> pd.DataFrame:
+    return pd.DataFrame({"learner_id": pd.Series(dtype="int64"),
+                         "score": pd.Series(dtype="float64"), "band": pd.Series(dtype=object),
+                         "risk_prediction": pd.Series(dtype=object),
+                         "disengagement_model_version": pd.Series(dtype=object),
+                         "dropout_model_version": pd.Series(dtype=object)})
+
+
+# ----------------------------------------------------------------------------- explain
+
+
+def explain_learner(engine: Engine, settings: Settings, learner_id: int,
+                    as_of: dt.datetime, *, k: int = 3) -> dict[str, Any]:
+    """The learner's risk JSON with per-enrolment factors and course titles added."""
+    scored = score_learners(engine, settings, as_of, [learner_id], k=k,
+                            enrollment_factors=True)
+    if scored.empty:
+        raise LearnerNotFoundError(
+            f"Learner {learner_id} has no risk score as of {as_of:%Y-%m-%d}: no such learner, "
+            "registered later, or opted out of AI personalisation.")
+    prediction = dict(scored.iloc[0]["risk_prediction"])
+    titles = course_titles(engine, [e["course_id"] for e in prediction["enrollments"]])
+    for entry in prediction["enrollments"]:
+        entry["title"] = titles.get(entry["course_id"])
+    return {"learner_id": int(learner_id), "as_of": as_of.isoformat(), **prediction}
+
+
+def format_explanation(explanation: dict[str, Any]) -> str:
+    """A terminal-friendly rendering of :func:`explain_learner`'s result."""
+    lines = [
+        f"Learner {explanation['learner_id']} as of {explanation['as_of'][:10]}",
+        f"Disengagement risk {explanation['score']:.2f} ({explanation['band']}) — chance of no "
+        f"activity in the next {explanation['horizon_days']} days  "
+        f"[{explanation.get('model_version') or 'no model'}]",
+    ]
+    lines += _factor_lines(explanation.get("factors", []), indent="  ")
+    enrollments = explanation.get("enrollments") or []
+    if enrollments:
+        lines.append(
+            f"Course dropout risk within {explanation.get('enrollments_horizon_days')} days  "
+            f"[{explanation.get('enrollments_model_version')}]")
+        for entry in sorted(enrollments, key=lambda e: -e["score"]):
+            name = entry.get("title") or f"course {entry['course_id']}"
+            lines.append(f"  {name} (course {entry['course_id']}): {entry['score']:.2f} "
+                         f"({entry['band']})")
+            lines += _factor_lines(entry.get("factors", []), indent="      ")
+    elif explanation.get("enrollments_model_version") is None:
+        lines.append("Course dropout risk: no champion dropout model yet.")
+    else:
+        lines.append("No course enrolment active.")
+    return "\n".join(lines)
+
+
+def _factor_lines(factors: list[dict[str, Any]], indent: str) -> list[str]:
+    return [f"{indent}{'+' if f['direction'] == 'raises' else '-'}{abs(f['effect']):.2f}  "
+            f"{f['sentence']}" for f in factors]
