@@ -1,6 +1,10 @@
 """Feature-store benchmark: each stage against its floor, measured in the same run.
 
-    .venv/bin/python benchmarks/features.py \
+(Named feature_store.py, not features.py: run as a script, a file called
+features.py in this folder would shadow the ``features`` package for every
+benchmark here.)
+
+    .venv/bin/python benchmarks/feature_store.py \
         --database-url mysql+pymysql://root@127.0.0.1:3306/learnerai_bench_seed \
         --as-of 2026-03-01 [--learners 100000 --days 180]  [--json out.json]
 
@@ -19,31 +23,25 @@ or ``learnerai seed``), otherwise seeds ``--learners``. Measures:
 
 from __future__ import annotations
 
-import sys
+import argparse
+import datetime as dt
+import json
+import resource
+import time
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and its name
-# would shadow the `features` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+import pandas as pd
+from sqlalchemy import func, select, text
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-import resource  # noqa: E402
-import time  # noqa: E402
-
-import pandas as pd  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
-
-from features import migrate  # noqa: E402
-from features.engagement import activity_aggregates_query, extract_engagement  # noqa: E402
-from features.engine import make_engine  # noqa: E402
-from features.learner_features import compute_learner_features, publish_learner_features  # noqa: E402
-from features.reading import read_frame  # noqa: E402
-from features.schema import Learner, LearnerActivityLog  # noqa: E402
-from features.sql import as_of_param  # noqa: E402
-from models.embeddings import TextEncoder  # noqa: E402
-from models.learner_profile import intent_texts, skill_texts  # noqa: E402
+from features import migrate
+from features.engagement import activity_aggregates_query, extract_engagement
+from features.engine import make_engine
+from features.learner_features import compute_learner_features, publish_learner_features
+from features.reading import read_frame
+from features.schema import Learner, LearnerActivityLog
+from features.sql import as_of_param
+from models.embeddings import TextEncoder
+from models.learner_profile import intent_texts, skill_texts
 
 
 def timed(fn, *args, **kwargs):

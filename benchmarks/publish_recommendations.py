@@ -1,0 +1,101 @@
+"""Throughput of publishing recommendations (delete Pending + executemany insert).
+
+    .venv/bin/python benchmarks/publish_recommendations.py \\
+        --server mysql+pymysql://root@127.0.0.1:3306 --learners 20000
+
+Creates a scratch database on the server, migrates it, adds ``--learners`` learners,
+then publishes 25 rows per learner twice (the second run replaces the first run's
+Pending rows, as a nightly rerun does) and prints rows/s for each; the database is
+dropped at the end. ``--server sqlite`` measures a temporary SQLite file instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, and the sibling
+# benchmarks/features.py would shadow the `features` package.
+_HERE = Path(__file__).parent.resolve()
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from features import migrate  # noqa: E402
+from features.engine import make_engine  # noqa: E402
+from features.publish_recommendations import publish_recommendations  # noqa: E402
+from features.schema import RECOMMENDATION_TYPES, Learner, User  # noqa: E402
+
+ROWS_PER_LEARNER = 25  # 5 types x top 5
+
+
+def fake_recommendations(n_learners: int) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    ids = np.repeat(np.arange(1, n_learners + 1), ROWS_PER_LEARNER)
+    slot = np.tile(np.arange(ROWS_PER_LEARNER), n_learners)
+    return pd.DataFrame({
+        "learner_id": ids,
+        "recommendation_type": np.array(RECOMMENDATION_TYPES)[slot // 5],
+        "reference_id": rng.integers(1, 4000, len(ids)).astype(str),
+        "rec_rank": slot % 5 + 1,
+        "confidence_score": np.round(rng.random(len(ids)), 2),
+        "recommendation_reason": "Teaches SQL and Tableau — 2 of the 4 skills you still need "
+                                 "for Data Analyst; Video format, which you prefer.",
+    })
+
+
+def scratch_url(server: str) -> tuple[str, callable]:
+    if server == "sqlite":
+        path = Path(tempfile.mkdtemp()) / "publish.db"
+        return f"sqlite:///{path}", lambda: None
+    name = f"learnerai_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(server).set(database=None))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+
+    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="mysql+pymysql://root@127.0.0.1:3306")
+    parser.add_argument("--learners", type=int, default=20_000)
+    args = parser.parse_args()
+    url, drop = scratch_url(args.server)
+    try:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        ids = list(range(1, args.learners + 1))
+        with engine.begin() as conn:
+            conn.execute(insert(User), [{"id": i, "email": f"u{i}@example.org"} for i in ids])
+            conn.execute(insert(Learner), [{"learner_id": i, "user_id": i} for i in ids])
+        recs = fake_recommendations(args.learners)
+        for label in ("first run (insert)", "rerun (delete Pending + insert)"):
+            start = time.perf_counter()
+            counts = publish_recommendations(engine, recs, learner_ids=ids, run_id="bench",
+                                             model_version="bench/1",
+                                             as_of=dt.datetime(2026, 3, 1))
+            seconds = time.perf_counter() - start
+            print(f"{engine.dialect.name} {label}: {counts['inserted']:,} rows inserted, "
+                  f"{counts['deleted']:,} deleted in {seconds:.1f} s = "
+                  f"{counts['inserted'] / seconds:,.0f} rows/s")
+        engine.dispose()
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    main()
