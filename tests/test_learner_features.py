@@ -95,9 +95,13 @@ def test_second_run_encodes_nothing_and_changes_nothing(seeded, encoder) -> None
     assert _snapshot(seeded) == before
 
 
-def test_no_pii_in_any_output(seeded, encoder) -> None:
+def test_no_pii_in_any_output(seeded, encoder, capsys, caplog) -> None:
+    from flows.cli import main
+
+    url = seeded.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "features", "--as-of", AS_OF.date().isoformat()]) == 0
+    printed = capsys.readouterr()
     feature_set = compute_learner_features(seeded, AS_OF, encoder)
-    publish_learner_features(seeded, feature_set)
     pii = pii_strings(seeded)
     assert len(pii) > 100
     with seeded.connect() as conn:
@@ -106,6 +110,7 @@ def test_no_pii_in_any_output(seeded, encoder) -> None:
         outputs.append(json.dumps([list(map(str, r)) for r in conn.execute(
             select(LearnerPsychographics).where(LearnerPsychographics.derived_from == "AI"))]))
     outputs.append(feature_set.features.to_json())
+    outputs += [printed.out, printed.err, caplog.text]
     blob = "\n".join(outputs)
     leaked = [value for value in pii if value in blob]
     assert leaked == []
