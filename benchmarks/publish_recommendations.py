@@ -11,29 +11,23 @@ dropped at the end. ``--server sqlite`` measures a temporary SQLite file instead
 
 from __future__ import annotations
 
-import sys
+import argparse
+import datetime as dt
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and the sibling
-# benchmarks/features.py would shadow the `features` package.
-_HERE = Path(__file__).parent.resolve()
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+import numpy as np
+import pandas as pd
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
 
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from features import migrate  # noqa: E402
-from features.engine import make_engine  # noqa: E402
-from features.publish_recommendations import publish_recommendations  # noqa: E402
-from features.schema import RECOMMENDATION_TYPES, Learner, User  # noqa: E402
+from features import migrate
+from features.engine import make_engine
+from features.publish_recommendations import publish_recommendations
+from features.schema import RECOMMENDATION_TYPES, Learner, User
 
 ROWS_PER_LEARNER = 25  # 5 types x top 5
 
@@ -53,7 +47,7 @@ def fake_recommendations(n_learners: int) -> pd.DataFrame:
     })
 
 
-def scratch_url(server: str) -> tuple[str, callable]:
+def scratch_url(server: str) -> tuple[str, Callable[[], None]]:
     if server == "sqlite":
         path = Path(tempfile.mkdtemp()) / "publish.db"
         return f"sqlite:///{path}", lambda: None

@@ -11,26 +11,19 @@ markdown table. No database and no embedding model: the point is the ranking's c
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import resource
+import time
 
-# Run as a script, this file's folder comes first on sys.path, and the sibling
-# benchmarks/features.py would shadow the `features` package.
-_HERE = Path(__file__).parent.resolve()
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+import numpy as np
+import pandas as pd
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from features.catalog import FORMATS, load_catalog  # noqa: E402
-from features.schema import LEARNING_STYLES  # noqa: E402
-from models.career import RoleSpace, predict_careers, skill_level_matrix  # noqa: E402
-from models.recommend import iter_recommendations  # noqa: E402
-from models.recommend_policy import RecommenderConfig  # noqa: E402
-from models.recommend_space import LearnerInputs, build_space  # noqa: E402
+from features.catalog import FORMATS, load_catalog
+from features.schema import LEARNING_STYLES
+from models.career import RoleSpace, predict_careers, skill_level_matrix
+from models.recommend import iter_recommendations
+from models.recommend_policy import RecommenderConfig
+from models.recommend_space import LearnerInputs, build_space
 
 DIM = 384
 
@@ -101,23 +94,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=1000)
+    parser.add_argument("--combined-only", action="store_true",
+                        help="time only the one pass over all five types")
     args = parser.parse_args()
-    start = time.perf_counter()
+    clock = (time.perf_counter(), time.process_time())
     inputs, space = synthetic_inputs(args.learners)
-    built = time.perf_counter() - start
-    rows = [("inputs + career predictions", built, args.learners)]
-    for kind in ("Course", "Skill", "Career", "Mentor", "Content"):
+    rows = [("inputs + career predictions", *_since(clock), args.learners)]
+    kinds = () if args.combined_only else ("Course", "Skill", "Career", "Mentor", "Content")
+    for kind in kinds:
         config = RecommenderConfig(types=(kind,), chunk_size=args.chunk_size)
-        start = time.perf_counter()
+        clock = (time.perf_counter(), time.process_time())
         count = sum(len(part) for part in iter_recommendations(inputs, space, config))
-        rows.append((kind, time.perf_counter() - start, count))
+        rows.append((kind, *_since(clock), count))
     config = RecommenderConfig(chunk_size=args.chunk_size)
-    start = time.perf_counter()
+    clock = (time.perf_counter(), time.process_time())
     count = sum(len(part) for part in iter_recommendations(inputs, space, config))
-    rows.append(("all five types in one pass", time.perf_counter() - start, count))
-    print(f"| step ({args.learners:,} learners) | seconds | rows |\n| --- | ---: | ---: |")
-    for name, seconds, count in rows:
-        print(f"| {name} | {seconds:.1f} | {count:,} |")
+    rows.append(("all five types in one pass", *_since(clock), count))
+    print(f"| step ({args.learners:,} learners) | wall s | CPU s | rows |\n"
+          "| --- | ---: | ---: | ---: |")
+    for name, wall, cpu, count in rows:
+        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {count:,} |")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak resident memory: {peak:,.0f} MiB")
+
+
+def _since(clock: tuple[float, float]) -> tuple[float, float]:
+    """Wall and CPU seconds (all threads of this process) since ``clock``."""
+    return time.perf_counter() - clock[0], time.process_time() - clock[1]
 
 
 if __name__ == "__main__":

@@ -320,6 +320,49 @@ def explain_command(
                   else format_explanation(explanation), highlight=False)
 
 
+@app.command("recommend")
+def recommend_command(
+    learner_id: Annotated[int, typer.Argument(help="The learner whose list to show.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """A learner's current recommendations with their reasons (and recent history)."""
+    from features.recommendation_report import format_recommendations
+
+    engine = connect(settings_for(database_url))
+    console.print(format_recommendations(engine, learner_id), highlight=False)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    as_of: Annotated[str | None, typer.Option(
+        help="Recommend as of this date and score the next 30 days; default: 30 days ago.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Offline evaluation of Course recommendations against most-popular and
+    co-occurrence baselines on a temporal split, logged to MLflow."""
+    from features.recommend_eval import (
+        evaluate_recommendations,
+        fitted_skill_resolver,
+        log_recommendation_evaluation,
+    )
+    from models.embeddings import TextEncoder
+
+    settings = settings_for(database_url)
+    engine = connect(settings)
+    when = parse_date(as_of, "--as-of") or today() - dt.timedelta(days=30)
+    encoder = TextEncoder(settings.embedding_model)
+    with progress_bar(f"Evaluating as of {when:%Y-%m-%d}") as progress:
+        progress(0, 2)
+        table = evaluate_recommendations(engine, encoder, fitted_skill_resolver(engine, encoder),
+                                         when)
+        progress(1, 2)
+        run_id = log_recommendation_evaluation(table, settings)
+        progress(2, 2)
+    console.print(table.round(4).to_string(), highlight=False)
+    console.print(f"logged to MLflow run {run_id}", highlight=False)
+
+
 def today() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, hour=0, minute=0, second=0,
                                            microsecond=0)

@@ -1,0 +1,189 @@
+"""Assembling the recommender's inputs as of ``T``: the database and the embedding cache
+in, :class:`models.recommend_space.LearnerInputs` and
+:class:`models.recommend_space.CatalogSpace` out.
+
+This is the extract step of the recommendation run; everything it calls is point in time
+(:mod:`features.recommendation_data`, :mod:`features.profile`, :mod:`features.skills`).
+Embeddings come through :func:`features.embedding_cache.embed_texts`, so a run encodes
+only texts it has never seen.
+
+Skill names are resolved by ``resolver``: an object with
+``resolve(names, name_vectors) -> DataFrame[skill_key, resolved]`` (a fitted
+:class:`models.skill_resolution.SkillResolver`), a plain function
+``names -> DataFrame[skill_key, resolved]``, or None — then a name resolves only when it
+equals a catalog skill's name or key, ignoring case and spaces (a fallback that misses
+aliases and typos; use a real resolver in production).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from features.embedding_cache import embed_texts
+from features.profile import compute_profile
+from features.reading import read_for_learners, read_frame
+from features.recommendation_data import (
+    enrollment_states,
+    mentor_pool_query,
+    mentor_skills_query,
+    quiz_accuracy,
+    read_catalog,
+    recent_courses_query,
+    recommendation_feedback,
+)
+from features.skills import LEVEL_NUMBER, SkillResolverFn, extract_skill_rows, resolve_skill_rows
+from models.career import predict_careers, skill_level_matrix
+from models.embeddings import weighted_mean_unit
+from models.learner_profile import intent_texts
+from models.recommend_space import (
+    CatalogSpace,
+    LearnerInputs,
+    build_space,
+    content_texts,
+    course_texts,
+    skill_catalog_texts,
+)
+
+
+@dataclass(frozen=True)
+class RecommendationData:
+    """A run's inputs, plus what publishing needs besides the recommendations."""
+
+    inputs: LearnerInputs
+    space: CatalogSpace
+    catalog: Any  # features.catalog.Catalog read from the database
+    opted_out: np.ndarray  # learners registered before T who opted out of AI
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def utc_offset_hours(zones: pd.Series, at: dt.datetime) -> np.ndarray:
+    """UTC offset in hours of each IANA timezone at ``at`` (NaN for unknown names)."""
+    offsets: dict[Any, float] = {}
+    for zone in pd.unique(zones.dropna()):  # a few dozen distinct zones, not learners
+        try:
+            offset = ZoneInfo(str(zone)).utcoffset(at)
+            offsets[zone] = offset.total_seconds() / 3600 if offset is not None else np.nan
+        except (ZoneInfoNotFoundError, ValueError):
+            offsets[zone] = np.nan
+    return zones.map(offsets).astype(float).to_numpy()
+
+
+def exact_name_resolver(skills: pd.DataFrame) -> SkillResolverFn:
+    """Resolve a name only when it equals a catalog name or key (case, spaces ignored)."""
+    def norm(values: Sequence[str]) -> pd.Series:
+        return pd.Series(list(values), dtype=object).astype(str).str.casefold().str.replace(
+            r"[\s_\-]+", "", regex=True)
+
+    lookup = pd.concat([
+        pd.Series(skills["skill_key"].to_numpy(), index=norm(skills["skill_key"])),
+        pd.Series(skills["skill_key"].to_numpy(), index=norm(skills["name"])),
+    ])
+    lookup = lookup[~lookup.index.duplicated()]
+
+    def resolve(names: Sequence[str]) -> pd.DataFrame:
+        keys = lookup.reindex(norm(names)).to_numpy(dtype=object)
+        return pd.DataFrame({"skill_key": keys, "resolved": pd.notna(keys)})
+
+    return resolve
+
+
+def resolver_function(engine: Engine, encoder: Any, resolver: Any,
+                      skills: pd.DataFrame) -> SkillResolverFn:
+    """A ``names -> frame`` function for :func:`features.skills.resolve_skill_rows`."""
+    if resolver is None:
+        return exact_name_resolver(skills)
+    if hasattr(resolver, "resolve"):
+        def resolve(names: Sequence[str]) -> pd.DataFrame:
+            vectors = embed_texts(engine, encoder, list(names))
+            out = resolver.resolve(list(names), vectors)
+            return pd.DataFrame({"skill_key": out["skill_key"].to_numpy(object),
+                                 "resolved": out["resolved"].astype(bool).to_numpy()})
+        return resolve
+    if callable(resolver):
+        return resolver
+    raise TypeError("resolver must have .resolve(names, vectors), be a function, or be None")
+
+
+# ----------------------------------------------------------------------------- assembly
+
+
+def catalog_space(engine: Engine, encoder: Any, catalog: Any) -> CatalogSpace:
+    """The catalog with its embeddings (from the cache; new texts are encoded once)."""
+    vectors = {
+        "skills": embed_texts(engine, encoder, skill_catalog_texts(catalog.skills)),
+        "courses": embed_texts(engine, encoder, course_texts(catalog.courses)),
+        "content_items": embed_texts(engine, encoder,
+                                     content_texts(catalog.content_items, catalog.courses)),
+    }
+    return build_space(catalog, vectors)
+
+
+def recommendation_vectors(engine: Engine, encoder: Any, profile: pd.DataFrame,
+                           as_of: dt.datetime, learner_ids: np.ndarray) -> np.ndarray:
+    """Unit recommendation vectors (goal, target skills, motivation, recent courses)."""
+    recent = read_for_learners(engine, recent_courses_query(as_of), learner_ids)
+    texts = intent_texts(profile.loc[learner_ids], recent)
+    if texts.empty:
+        return np.zeros((len(learner_ids), encoder.dim), dtype=np.float32)
+    vectors = embed_texts(engine, encoder, texts["text"].tolist())
+    _, pooled = weighted_mean_unit(vectors, texts["learner_id"].to_numpy(),
+                                   texts["weight"].to_numpy(), index=learner_ids)
+    return pooled
+
+
+def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mentor pool (learner_id, utc_offset_hours, mentor_groups) and its strong skills
+    (learner_id, skill_key, level 3-4), resolved."""
+    pool = read_frame(engine, mentor_pool_query(as_of))
+    pool = pd.DataFrame({"learner_id": pool["learner_id"].astype("int64"),
+                         "utc_offset_hours": utc_offset_hours(pool["timezone"], as_of),
+                         "mentor_groups": pool["mentor_groups"].astype("int64")})
+    raw = read_frame(engine, mentor_skills_query(as_of))
+    rows = pd.DataFrame({"learner_id": raw["learner_id"].astype("int64"),
+                         "skill_name": raw["skill_name"].fillna("").astype(str).str.strip(),
+                         "level": raw["skill_level"].map(LEVEL_NUMBER).astype("int64")})
+    rows = resolve_skill_rows(rows[rows["skill_name"] != ""], resolve)
+    rows = rows[rows["resolved"].astype(bool)]
+    return pool, rows[["learner_id", "skill_key", "level"]].reset_index(drop=True)
+
+
+def load_recommendation_data(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datetime,
+                             learner_ids: Sequence[int] | None = None) -> RecommendationData:
+    """Everything a recommendation run as of ``as_of`` needs, read point in time.
+
+    Learners are those registered before ``as_of`` (or ``learner_ids``) who did not opt out
+    of AI personalisation; opted-out learners are returned apart so the publisher can
+    clear their rows. Population statistics (co-occurrence, peer feedback) and the mentor
+    pool always cover every learner, whatever ``learner_ids`` says.
+    """
+    catalog = read_catalog(engine)
+    space = catalog_space(engine, encoder, catalog)
+    resolve = resolver_function(engine, encoder, resolver, catalog.skills)
+    profile = compute_profile(engine, as_of, learner_ids)
+    opted_in = profile["ai_personalization_optin"].astype(bool)
+    ids = profile.index[opted_in].to_numpy(np.int64)
+    profile = profile.assign(utc_offset_hours=utc_offset_hours(profile["timezone"], as_of))
+    rows = resolve_skill_rows(extract_skill_rows(engine, as_of, ids), resolve)
+    levels = skill_level_matrix(rows, ids, space.roles.skill_keys)
+    careers = predict_careers(levels, ids, profile, space.roles)
+    pool, strong = mentor_frames(engine, as_of, resolve)
+    inputs = LearnerInputs(
+        learner_ids=ids, profile=profile.loc[ids], levels=levels,
+        vectors=recommendation_vectors(engine, encoder, profile, as_of, ids), careers=careers,
+        enrollments=enrollment_states(engine, as_of),
+        feedback=recommendation_feedback(engine, as_of),
+        quiz=quiz_accuracy(engine, as_of, ids), mentors=pool, mentor_skills=strong)
+    return RecommendationData(inputs=inputs, space=space, catalog=catalog,
+                              opted_out=profile.index[~opted_in].to_numpy(np.int64))
+

@@ -1,0 +1,225 @@
+"""Publishing recommendations and career outputs, on SQLite and MariaDB: Pending rows are
+replaced in place, history is kept, reruns change nothing, opted-out learners get none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from recommend_fixtures import AS_OF, COURSES, HashEncoder, seed_small_database
+from sqlalchemy import insert, select
+
+from features.publish_recommendations import (
+    AI_MARK,
+    publish_careers,
+    publish_recommendation_run,
+    publish_recommendations,
+)
+from features.recommendation_inputs import load_recommendation_data
+from features.recommendation_report import UnknownLearnerError, format_recommendations
+from features.schema import (
+    Learner,
+    LearnerAIFeatures,
+    LearnerCareerPathway,
+    LearnerRecommendation,
+    User,
+)
+from models.career import (
+    career_pathway_rows,
+    career_prediction_json,
+    course_for_skill_level,
+    pathway_courses,
+)
+from models.recommend import recommend
+from models.recommend_policy import RecommenderConfig
+
+HISTORY = ("Clicked", "Ignored", "Completed")
+COLUMNS = ["learner_id", "recommendation_type", "reference_id", "recommendation_reason",
+           "confidence_score", "action_status", "created_on", "run_id", "model_version",
+           "rec_rank"]
+
+
+def learners(conn, *ids: int) -> None:
+    conn.execute(insert(User), [{"id": i, "email": f"u{i}@example.org"} for i in ids])
+    conn.execute(insert(Learner), [{"learner_id": i, "user_id": i} for i in ids])
+
+
+def stored(engine) -> pd.DataFrame:
+    table = LearnerRecommendation.__table__
+    with engine.connect() as conn:
+        result = conn.execute(select(*[table.c[c] for c in COLUMNS]))
+        frame = pd.DataFrame(result.fetchall(), columns=COLUMNS)
+    return frame.sort_values(COLUMNS[:3] + ["action_status"]).reset_index(drop=True)
+
+
+def pathways(engine) -> list[tuple]:
+    table = LearnerCareerPathway.__table__
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(select(
+            table.c.learner_id, table.c.next_role, table.c.recommended_courses,
+            table.c.gap_analysis, table.c.ai_confidence_score)).all())
+
+
+def new_recs() -> pd.DataFrame:
+    return pd.DataFrame({
+        "learner_id": [1, 1, 3],
+        "recommendation_type": ["Course", "Skill", "Course"],
+        "reference_id": ["101", "sql", "104"],
+        "rec_rank": [1, 1, 1],
+        "confidence_score": [0.8123, 0.5, 0.9],
+        "recommendation_reason": ["Teaches SQL.", "Needed for Data Analyst.", "x"],
+    })
+
+
+def test_pending_rows_are_replaced_and_history_kept(engine) -> None:
+    old = AS_OF - dt.timedelta(days=3)
+    with engine.begin() as conn:
+        learners(conn, 1, 2, 3)
+        conn.execute(insert(LearnerRecommendation), [
+            {"learner_id": 1, "recommendation_type": "Course", "reference_id": "7",
+             "action_status": status, "created_on": old, "model_version": "old"}
+            for status in ("Pending", *HISTORY)] + [
+            {"learner_id": 2, "recommendation_type": "Skill", "reference_id": "git",
+             "action_status": "Pending", "created_on": old, "model_version": "old"}] + [
+            {"learner_id": 3, "recommendation_type": "Course", "reference_id": "9",
+             "action_status": status, "created_on": old, "model_version": "old"}
+            for status in ("Pending", "Clicked")])
+
+    counts = publish_recommendations(engine, new_recs(), learner_ids=[1, 2], run_id="run-1",
+                                     model_version="learnerai-rec/1", as_of=AS_OF,
+                                     opted_out=[3], chunk_learners=2)
+    assert counts == {"deleted": 3, "inserted": 2}
+    rows = stored(engine)
+    pending = rows[rows["action_status"] == "Pending"]
+    assert pending[["learner_id", "reference_id", "rec_rank", "run_id", "model_version"]] \
+        .values.tolist() == [[1, "101", 1, "run-1", "learnerai-rec/1"],
+                             [1, "sql", 1, "run-1", "learnerai-rec/1"]]
+    assert pending["confidence_score"].tolist() == [0.81, 0.5]
+    assert all(pd.Timestamp(t) == pd.Timestamp(AS_OF) for t in pending["created_on"])
+    history = rows[rows["action_status"] != "Pending"]
+    assert sorted(map(tuple, history[["learner_id", "action_status"]].values.tolist())) == [
+        (1, "Clicked"), (1, "Completed"), (1, "Ignored"), (3, "Clicked")]
+    assert 3 not in pending["learner_id"].tolist()  # opted out: nothing new
+
+    publish_recommendations(engine, new_recs(), learner_ids=[1, 2], run_id="run-1",
+                            model_version="learnerai-rec/1", as_of=AS_OF, opted_out=[3])
+    assert stored(engine).equals(rows)
+
+
+def test_career_pathways_replace_only_ai_rows(engine) -> None:
+    careers = pd.DataFrame({
+        "current_role": ["Junior Data Analyst", None], "predicted_next_role": ["Data Analyst", None],
+        "probability": [0.756, float("nan")], "gap_score": [0.8148, float("nan")],
+        "missing_skills": [[{"skill_key": "sql", "required_level": "Advanced",
+                             "current_level": "Intermediate", "weight": 0.9}], []],
+        "goal_role": ["Data Analyst", None], "goal_gap_score": [0.8148, float("nan")],
+    }, index=pd.Index([1, 2], name="learner_id"))
+    pathways = career_pathway_rows(careers, pathway_courses(careers,
+                                                            course_for_skill_level(COURSES)))
+    with engine.begin() as conn:
+        learners(conn, 1, 2)
+        conn.execute(insert(LearnerCareerPathway), [
+            {"learner_id": 1, "current_role": "Analyst", "next_role": "Lead",
+             "gap_analysis": "Skills to build: SQL", "last_updated": AS_OF - dt.timedelta(days=9)},
+            {"learner_id": 1, "current_role": "x", "next_role": "y",
+             "gap_analysis": AI_MARK + ', "old": true}', "last_updated": AS_OF}])
+
+    def publish() -> list[tuple]:
+        publish_careers(engine, careers, pathways, career_prediction_json(careers),
+                        learner_ids=[1, 2], run_id="run-1", model_version="m/1", as_of=AS_OF)
+        table = LearnerCareerPathway.__table__
+        with engine.connect() as conn:
+            return sorted(conn.execute(select(
+                table.c.learner_id, table.c["current_role"], table.c.next_role,
+                table.c.recommended_courses, table.c.gap_analysis, table.c.ai_confidence_score)
+            ).all(), key=lambda r: str(r.gap_analysis))
+
+    first = publish()
+    assert publish() == first  # a rerun changes nothing
+    human, ai = first
+    assert human.gap_analysis == "Skills to build: SQL"
+    assert (ai.learner_id, ai._mapping["current_role"], ai.next_role) == (
+        1, "Junior Data Analyst", "Data Analyst")
+    assert json.loads(ai.recommended_courses) == [103]
+    analysis = json.loads(ai.gap_analysis)
+    assert ai.gap_analysis.startswith(AI_MARK)
+    assert (analysis["run_id"], analysis["model_version"], analysis["gap_score"]) == (
+        "run-1", "m/1", 0.8148)
+    assert float(ai.ai_confidence_score) == 0.76
+    with engine.connect() as conn:
+        predictions = dict(conn.execute(select(LearnerAIFeatures.learner_id,
+                                               LearnerAIFeatures.career_prediction)).all())
+    assert predictions[1]["predicted_next_role"] == "Data Analyst"
+    assert predictions[2]["predicted_next_role"] is None
+
+
+def test_a_whole_run_from_the_database(engine) -> None:
+    seed_small_database(engine)
+    config = RecommenderConfig(top_n=3)
+
+    def run_once() -> tuple[pd.DataFrame, dict]:
+        data = load_recommendation_data(engine, HashEncoder(), None, AS_OF)
+        counts = publish_recommendation_run(engine, data, run_id="run-7",
+                                            model_version="learnerai-rec/1", as_of=AS_OF,
+                                            config=config)
+        return recommend(data.inputs, data.space, config), counts
+
+    recs, counts = run_once()
+    first, first_paths = stored(engine), pathways(engine)
+    assert counts["inserted"] == len(recs) and counts["deleted"] == 1  # learner 1's old row
+    assert counts["pathways_inserted"] == 4 and counts["career_predictions"] == 4
+    _, again = run_once()
+    assert stored(engine).equals(first)  # a rerun for the same as-of: same rows
+    assert pathways(engine) == first_paths
+    assert again["deleted"] == len(recs) and again["pathways_deleted"] == 4
+    assert sorted(p[0] for p in first_paths) == [1, 2, 3, 4]  # none for opted-out 5
+
+    # Learner 5 opted out: no recommendations, and nobody's mentor.
+    assert 5 not in set(recs["learner_id"])
+    mentors = recs[recs["recommendation_type"] == "Mentor"]
+    assert "5" not in set(mentors["reference_id"])
+    assert (mentors["reference_id"] != mentors["learner_id"].astype(str)).all()
+    # 4: SQL Expert and Tableau Advanced, a group Mentor; 1: Excel Advanced.
+    assert set(mentors["reference_id"]) == {"1", "4"}
+    assert mentors[mentors["reference_id"] == "4"]["rec_rank"].eq(1).all()
+    # Learner 1: the old Pending row is gone, the recently ignored course never returns,
+    # the completed and current courses neither.
+    mine = first[(first["learner_id"] == 1) & (first["action_status"] == "Pending")]
+    assert set(mine["run_id"]) == {"run-7"}
+    courses = set(mine.loc[mine["recommendation_type"] == "Course", "reference_id"])
+    assert courses.isdisjoint({"101", "104", "108"}) and courses
+    assert first[(first["learner_id"] == 1) & (first["action_status"] == "Ignored")].shape[0] == 1
+    # Learner 2 completed the SQL skill recommendation: not suggested again.
+    skills = first[(first["learner_id"] == 2) & (first["recommendation_type"] == "Skill")]
+    assert "sql" not in set(skills.loc[skills["action_status"] == "Pending", "reference_id"])
+    # Learner 1's weak spot (quiz average 45% in Tableau Dashboards) leads the content.
+    content = recs[(recs["learner_id"] == 1) & (recs["recommendation_type"] == "Content")]
+    assert content.iloc[0]["evidence"]["quiz_accuracy"] == 45.0
+
+    text = format_recommendations(engine, 1)
+    lines = text.splitlines()
+    assert lines[0].startswith("Recommendations for learner 1 — run run-7, model "
+                               "learnerai-rec/1, made 2026-03-01")
+    assert lines[1] == "Course" and "History (latest 1)" in lines
+    assert lines[-1].endswith("Ignored   Course  SQL Basics (101)")
+    with pytest.raises(UnknownLearnerError):
+        format_recommendations(engine, 99)
+    assert format_recommendations(engine, 5) == "Learner 5 has no recommendations yet."
+
+
+def test_any_text_survives_the_bulk_insert(engine) -> None:
+    tricky = ["It's 100% \\ \"quoted\"; DROP TABLE x; -- naïve 🚀", "%s %(x)s \\' \n\t end"]
+    recs = pd.DataFrame({"learner_id": [1, 1], "recommendation_type": ["Course", "Skill"],
+                         "reference_id": ["O'Reilly", "c++\\"], "rec_rank": [1, 1],
+                         "confidence_score": [0.5, None], "recommendation_reason": tricky})
+    with engine.begin() as conn:
+        learners(conn, 1)
+    publish_recommendations(engine, recs, learner_ids=[1], run_id="r'1", model_version="m",
+                            as_of=AS_OF)
+    rows = stored(engine)
+    assert rows["recommendation_reason"].tolist() == tricky
+    assert rows["reference_id"].tolist() == ["O'Reilly", "c++\\"]
+    assert rows["run_id"].tolist() == ["r'1", "r'1"]
+    assert rows["confidence_score"].isna().tolist() == [False, True]
