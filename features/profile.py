@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Select, case, func, or_, select
 
 from features.reading import read_for_learners
 from features.schema import (
+    AI_PATHWAY_MARK,
     Learner,
     LearnerCareerPathway,
     LearnerGoal,
@@ -77,7 +78,7 @@ def profile_queries(as_of: dt.datetime) -> dict[str, Select]:
     prefs = LearnerPreferences.__table__
     learners = Learner.__table__
 
-    def latest(table, stamp, columns, order_first=None) -> Select:
+    def latest(table, stamp, columns, order_first=None, where=None) -> Select:
         c = table.c
         order = ([order_first] if order_first is not None else []) + [
             stamp.desc(), list(table.primary_key.columns)[0].desc()]
@@ -85,7 +86,7 @@ def profile_queries(as_of: dt.datetime) -> dict[str, Select]:
             select(c.learner_id, *[c[name] for name in columns],
                    func.row_number().over(partition_by=c.learner_id, order_by=order)
                    .label("rank_"))
-            .where(or_(stamp < t, stamp.is_(None)))
+            .where(or_(stamp < t, stamp.is_(None)), *([where] if where is not None else []))
             .subquery()
         )
         return select(ranked.c.learner_id, *[ranked.c[n] for n in columns]).where(
@@ -107,7 +108,11 @@ def profile_queries(as_of: dt.datetime) -> dict[str, Select]:
         "goals": latest(goals, goals.c.last_reviewed,
                         ["desired_role", "target_skills", "career_motivation",
                          "target_timeline", "progress_percent"]),
-        "paths": latest(paths, paths.c.last_updated, ["current_role"]),
+        # Only pathways the platform recorded: the ones learnerai inferred would
+        # otherwise be read back the next night as if the learner had declared them.
+        "paths": latest(paths, paths.c.last_updated, ["current_role"],
+                        where=or_(paths.c.gap_analysis.is_(None),
+                                  ~paths.c.gap_analysis.like(AI_PATHWAY_MARK + "%"))),
         "prefs": select(*[c for c in prefs_ranked.c if c.name != "rank_"])
         .where(prefs_ranked.c.rank_ == 1),
         "learners": select(learners.c.learner_id, learners.c.gender, learners.c.dob,

@@ -17,7 +17,9 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from features.schema import (
+    AI_PATHWAY_MARK,
     LearnerAIFeatures,
+    LearnerCareerPathway,
     LearnerEngagement,
     LearnerPsychographics,
     LearnerRecommendation,
@@ -65,9 +67,9 @@ def publish_ai_features(conn: Connection, rows: pd.DataFrame,
 def remove_ai_rows(conn: Connection, learner_ids: Sequence[int]) -> dict[str, int]:
     """Delete every AI output of these learners (opted out of personalisation)."""
     removed = {"learner_ai_features": 0, "learner_recommendations": 0,
-               "learner_psychographics": 0}
+               "learner_psychographics": 0, "learner_career_pathways": 0}
     features, recs = LearnerAIFeatures.__table__, LearnerRecommendation.__table__
-    psych = LearnerPsychographics.__table__
+    psych, paths = LearnerPsychographics.__table__, LearnerCareerPathway.__table__
     for part in chunks(sorted({int(i) for i in learner_ids})):
         removed["learner_ai_features"] += conn.execute(
             delete(features).where(features.c.learner_id.in_(part))).rowcount
@@ -76,6 +78,9 @@ def remove_ai_rows(conn: Connection, learner_ids: Sequence[int]) -> dict[str, in
         removed["learner_psychographics"] += conn.execute(
             delete(psych).where(psych.c.learner_id.in_(part),
                                 psych.c.derived_from == "AI")).rowcount
+        removed["learner_career_pathways"] += conn.execute(
+            delete(paths).where(paths.c.learner_id.in_(part),
+                                paths.c.gap_analysis.like(AI_PATHWAY_MARK + "%"))).rowcount
     return removed
 
 

@@ -38,11 +38,11 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert
 
 from features.publish import json_ready, publish_ai_features
-from features.schema import LearnerCareerPathway, LearnerRecommendation
+from features.schema import AI_PATHWAY_MARK, LearnerCareerPathway, LearnerRecommendation
 
 AI_SOURCE = "learnerai"
 #: How every AI-written ``learner_career_pathways.gap_analysis`` starts.
-AI_MARK = '{"source": "learnerai"'
+AI_MARK = AI_PATHWAY_MARK
 #: Learners per transaction.
 CHUNK_LEARNERS = 2000
 #: Rows per multi-row INSERT on MySQL (about 0.5 MB: well under max_allowed_packet).

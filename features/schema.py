@@ -333,6 +333,11 @@ class LearnerGoal(Base):
     last_reviewed: Mapped[dt.datetime | None] = mapped_column(DateTime, server_default=NOW)
 
 
+#: learnerai marks the pathway rows it writes by starting ``gap_analysis`` with this
+#: JSON prefix, so readers can tell a declared pathway from an inferred one.
+AI_PATHWAY_MARK = '{"source": "learnerai"'
+
+
 class LearnerCareerPathway(Base):
     __tablename__ = "learner_career_pathways"
     __table_args__ = (MYSQL_TABLE_ARGS,)

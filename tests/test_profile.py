@@ -58,7 +58,11 @@ def test_profile_reads_the_latest_row_before_as_of(engine) -> None:
             goal(2, "Nurse", "[broken json, Triage", "8 weeks", ago(2)),
         ])
         conn.execute(insert(LearnerCareerPathway), [
-            {"learner_id": 1, "current_role": "Junior Analyst", "last_updated": ago(20)},
+            {"learner_id": 1, "current_role": "Junior Analyst", "gap_analysis": None,
+             "last_updated": ago(20)},
+            # written by learnerai itself: never read back as the declared role
+            {"learner_id": 1, "current_role": "Inferred Role",
+             "gap_analysis": '{"source": "learnerai", "gap": 0.4}', "last_updated": ago(1)},
         ])
         conn.execute(insert(LearnerPreferences), [
             {"learner_id": 1, "preferred_content_format": "Video",

@@ -20,6 +20,7 @@ from features.publish import (
 from features.schema import (
     Learner,
     LearnerAIFeatures,
+    LearnerCareerPathway,
     LearnerEngagement,
     LearnerPsychographics,
     LearnerRecommendation,
@@ -78,12 +79,18 @@ def test_remove_ai_rows_only_touches_ai_outputs(engine) -> None:
         conn.execute(insert(LearnerPsychographics), [
             {"learner_id": 1, "derived_from": "AI", "learning_style": "Visual"},
             {"learner_id": 1, "derived_from": "Survey", "learning_style": "Auditory"}])
+        conn.execute(insert(LearnerCareerPathway), [
+            {"learner_id": 1, "current_role": "declared", "gap_analysis": "notes"},
+            {"learner_id": 1, "current_role": "inferred",
+             "gap_analysis": '{"source": "learnerai"}'}])
         removed = remove_ai_rows(conn, [1])
+        left_paths = conn.execute(select(LearnerCareerPathway.current_role)).scalars().all()
         left_features = conn.execute(select(LearnerAIFeatures.learner_id)).scalars().all()
         left_recs = conn.execute(select(LearnerRecommendation.learner_id)).scalars().all()
         left_psych = conn.execute(select(LearnerPsychographics.derived_from)).scalars().all()
     assert removed == {"learner_ai_features": 1, "learner_recommendations": 1,
-                       "learner_psychographics": 1}
+                       "learner_psychographics": 1, "learner_career_pathways": 1}
+    assert left_paths == ["declared"]
     assert left_features == [2] and left_recs == [2] and left_psych == ["Survey"]
 
 
