@@ -34,6 +34,7 @@ from features.publish import (
     remove_ai_rows,
 )
 from features.reading import read_for_learners
+from features.retrieval import fill_skill_defaults
 from features.schema import Course, CourseEnrollment
 from features.skills import compute_skills, extract_skill_rows, resolve_skill_rows
 from features.sql import as_of_param
@@ -115,10 +116,7 @@ def compute_learner_features(
     skill_rows = resolve_skill_rows(extract_skill_rows(engine, as_of, learner_ids), resolve)
     skills = compute_skills(engine, as_of, learner_ids, resolve=resolve)
     profile = compute_profile(engine, as_of, learner_ids)
-    features = engagement.join(skills, how="left").join(profile, how="left")
-    for column, default in (("skill_count", 0), ("advanced_skill_count", 0),
-                            ("verified_certifications", 0), ("education_level", -1)):
-        features[column] = features[column].fillna(default).astype("int64")
+    features = fill_skill_defaults(engagement.join(skills, how="left").join(profile, how="left"))
     features["ai_personalization_optin"] = features["ai_personalization_optin"].fillna(True)
 
     say("embeddings")

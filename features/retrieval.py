@@ -56,7 +56,7 @@ def get_features(
     features = frames[0]
     for frame in frames[1:]:
         features = features.join(frame, how="left")
-    features = _fill_skill_defaults(features)
+    features = fill_skill_defaults(features)
     features.index.name = "learner_id"
     return features
 
@@ -87,7 +87,7 @@ def build_training_frame(
     return pd.concat(rows, ignore_index=True)
 
 
-def _fill_skill_defaults(features: pd.DataFrame) -> pd.DataFrame:
+def fill_skill_defaults(features: pd.DataFrame) -> pd.DataFrame:
     """Learners with no skill rows have zero skills, not unknown ones."""
     for column, default in (("skill_count", 0), ("advanced_skill_count", 0),
                             ("verified_certifications", 0), ("education_level", -1)):

@@ -24,6 +24,7 @@ from scipy import sparse
 from features.catalog import FORMATS
 from models.recommend_context import (
     ChunkContext,
+    enrollment_matrix,
     format_match,
     item_format_fit,
     key_rank,
@@ -43,14 +44,7 @@ KIND = "Content"
 
 def course_state(ctx: ChunkContext, space: CatalogSpace, state: str) -> sparse.csr_matrix:
     """Chunk learners x courses, 1 where the learner's enrolment is in ``state``."""
-    enr = ctx.enrollments[ctx.enrollments["state"] == state]
-    rows, cols = enr["row"].to_numpy(), space.course_position(enr["course_id"])
-    keep = (rows >= 0) & (cols >= 0)
-    matrix = sparse.csr_matrix((np.ones(int(keep.sum()), np.float32), (rows[keep], cols[keep])),
-                               shape=(ctx.n, space.n_courses))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    return matrix
+    return enrollment_matrix(ctx, space, ctx.enrollments[ctx.enrollments["state"] == state])
 
 
 def weakness_matrix(ctx: ChunkContext, space: CatalogSpace, config: RecommenderConfig,

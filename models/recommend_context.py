@@ -123,6 +123,19 @@ def chunk_context(inputs: LearnerInputs, space: CatalogSpace, rows: np.ndarray,
         excluded={k: v.chunk(rows) for k, v in frames.excluded.items()})
 
 
+def enrollment_matrix(ctx: ChunkContext, space: CatalogSpace,
+                      enrollments: pd.DataFrame) -> sparse.csr_matrix:
+    """Chunk learners x courses, 1 where ``enrollments`` has the pair (any number of times)."""
+    rows = enrollments["row"].to_numpy()
+    cols = space.course_position(enrollments["course_id"])
+    keep = (rows >= 0) & (cols >= 0)
+    matrix = sparse.csr_matrix((np.ones(int(keep.sum()), np.float32), (rows[keep], cols[keep])),
+                               shape=(ctx.n, space.n_courses))
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame:
         return np.full(len(frame), None, dtype=object)

@@ -34,6 +34,7 @@ from features.catalog import FORMATS
 from models.career import LEVEL_NAMES
 from models.recommend_context import (
     ChunkContext,
+    enrollment_matrix,
     format_match,
     item_format_fit,
     key_rank,
@@ -61,15 +62,7 @@ def skill_jaccard(items: sparse.csr_matrix) -> np.ndarray:
 
 def history_matrix(ctx: ChunkContext, space: CatalogSpace) -> sparse.csr_matrix:
     """Chunk learners x courses, 1 for every course the learner ever enrolled in."""
-    enr = ctx.enrollments
-    rows = enr["row"].to_numpy()
-    cols = space.course_position(enr["course_id"])
-    keep = (rows >= 0) & (cols >= 0)
-    matrix = sparse.csr_matrix((np.ones(int(keep.sum()), np.float32), (rows[keep], cols[keep])),
-                               shape=(ctx.n, space.n_courses))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    return matrix
+    return enrollment_matrix(ctx, space, ctx.enrollments)
 
 
 def course_terms(ctx: ChunkContext, space: CatalogSpace, stats: PopulationStats,
