@@ -45,7 +45,9 @@ from models.risk import RiskTrainingResult, cast_features
 #: does not trust out of the box; all are ours or scikit-learn's own.
 SKOPS_TRUSTED_TYPES = [
     "models.risk.FrameCaster",
+    "numpy.dtype",
     "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 ]
 
