@@ -35,8 +35,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, insert
+from sqlalchemy import Connection, Engine, delete, insert, select
 
+from features.audit import TOP_PER_TYPE, recommendation_audit_rows, top_lists, write_audit
 from features.publish import json_ready, publish_ai_features
 from features.schema import AI_PATHWAY_MARK, LearnerCareerPathway, LearnerRecommendation
 
@@ -159,6 +160,19 @@ def _pymysql_quoter(dbapi: Any) -> Any:
     return lambda text: "'" + escape_string(text) + "'"
 
 
+def pending_tops(conn: Connection, learner_ids: Sequence[int]) -> dict[int, dict]:
+    """The top of each learner's current Pending lists (for the audit log)."""
+    table = LearnerRecommendation.__table__
+    rows = conn.execute(select(table.c.learner_id, table.c.recommendation_type,
+                               table.c.reference_id, table.c.rec_rank)
+                        .where(table.c.learner_id.in_(list(learner_ids)),
+                               table.c.action_status == "Pending",
+                               table.c.rec_rank <= TOP_PER_TYPE)).all()
+    frame = pd.DataFrame(rows, columns=["learner_id", "recommendation_type", "reference_id",
+                                        "rec_rank"])
+    return top_lists(frame)
+
+
 def delete_pending(conn: Connection, learner_ids: Sequence[int]) -> int:
     table = LearnerRecommendation.__table__
     return int(conn.execute(delete(table).where(table.c.learner_id.in_(list(learner_ids)),
@@ -168,9 +182,13 @@ def delete_pending(conn: Connection, learner_ids: Sequence[int]) -> int:
 def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: Sequence[int],
                             run_id: str, model_version: str, as_of: dt.datetime,
                             opted_out: Sequence[int] = (),
-                            chunk_learners: int = CHUNK_LEARNERS) -> dict[str, int]:
+                            chunk_learners: int = CHUNK_LEARNERS,
+                            audit_by: str | None = None) -> dict[str, int]:
     """Replace the Pending recommendations of ``learner_ids`` (and clear ``opted_out``)
-    with ``recs``, one transaction per chunk of learners. Returns row counts."""
+    with ``recs``, one transaction per chunk of learners. Returns row counts.
+
+    With ``audit_by``, the same transaction writes a ``learner_audit_log`` row for
+    each learner whose top recommendations changed (:mod:`features.audit`)."""
     scope = sorted({int(i) for i in learner_ids} | {int(i) for i in opted_out})
     blocked = {int(i) for i in opted_out}
     recs = recs[recs["learner_id"].isin(scope) & ~recs["learner_id"].isin(blocked)]
@@ -184,7 +202,7 @@ def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: 
         return recs.iloc[lo:hi]
 
     chunks = list(_learner_chunks(scope, chunk_learners))
-    counts = {"deleted": 0, "inserted": 0}
+    counts = {"deleted": 0, "inserted": 0, "audit_recommendations": 0}
     with ThreadPoolExecutor(max_workers=1) as helper:
         upcoming = helper.submit(writer.prepare, part(chunks[0])) if chunks else None
         for k, chunk in enumerate(chunks):
@@ -192,8 +210,13 @@ def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: 
             if k + 1 < len(chunks):
                 upcoming = helper.submit(writer.prepare, part(chunks[k + 1]))
             with engine.begin() as conn:
+                old = pending_tops(conn, chunk) if audit_by else {}
                 counts["deleted"] += delete_pending(conn, chunk)
                 writer.write(conn, payload)
+                if audit_by:
+                    counts["audit_recommendations"] += write_audit(
+                        conn, recommendation_audit_rows(old, top_lists(part(chunk)), chunk,
+                                                        audit_by, as_of))
             counts["inserted"] += len(part(chunk))
     return counts
 
@@ -262,7 +285,8 @@ def publish_careers(engine: Engine, careers: pd.DataFrame, pathways: pd.DataFram
 
 def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_version: str,
                                as_of: dt.datetime, config: Any = None,
-                               progress: Any = None) -> dict[str, int]:
+                               progress: Any = None,
+                               audit_by: str | None = None) -> dict[str, int]:
     """Recommend for every learner of ``data`` and publish, a chunk of learners at a time.
 
     ``data`` is :class:`features.recommendation_inputs.RecommendationData`. Each chunk's
@@ -281,8 +305,8 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
 
     config = config or RecommenderConfig()
     inputs, space = data.inputs, data.space
-    plan = plan_run(inputs, space, config)
-    counts = {"deleted": 0, "inserted": 0}
+    plan = plan_run(inputs, space, config, getattr(data, "population", None))
+    counts = {"deleted": 0, "inserted": 0, "audit_recommendations": 0}
     counts.update(clear_opted_out(engine, data.opted_out))
     with frozen_heap():
         for start in range(0, inputs.n, config.chunk_size):
@@ -290,9 +314,10 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
             part = recommend_chunk(inputs, space, config, plan, rows)
             done = publish_recommendations(engine, part, learner_ids=inputs.learner_ids[rows],
                                            run_id=run_id, model_version=model_version,
-                                           as_of=as_of, chunk_learners=len(rows))
-            counts["deleted"] += done["deleted"]
-            counts["inserted"] += done["inserted"]
+                                           as_of=as_of, chunk_learners=len(rows),
+                                           audit_by=audit_by)
+            for key in ("deleted", "inserted", "audit_recommendations"):
+                counts[key] += done[key]
             if progress is not None:
                 progress(int(rows[-1]) + 1, inputs.n)
     careers = inputs.careers

@@ -46,9 +46,11 @@ from models.learner_profile import intent_texts
 from models.recommend_space import (
     CatalogSpace,
     LearnerInputs,
+    PopulationStats,
     build_space,
     content_texts,
     course_texts,
+    fit_population,
     skill_catalog_texts,
 )
 
@@ -61,6 +63,7 @@ class RecommendationData:
     space: CatalogSpace
     catalog: Any  # features.catalog.Catalog read from the database
     opted_out: np.ndarray  # learners registered before T who opted out of AI
+    population: PopulationStats | None = None  # fitted on every learner, not just inputs'
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -170,20 +173,32 @@ def load_recommendation_data(engine: Engine, encoder: Any, resolver: Any, as_of:
     catalog = read_catalog(engine)
     space = catalog_space(engine, encoder, catalog)
     resolve = resolver_function(engine, encoder, resolver, catalog.skills)
-    profile = compute_profile(engine, as_of, learner_ids)
-    opted_in = profile["ai_personalization_optin"].astype(bool)
-    ids = profile.index[opted_in].to_numpy(np.int64)
-    profile = profile.assign(utc_offset_hours=utc_offset_hours(profile["timezone"], as_of))
-    rows = resolve_skill_rows(extract_skill_rows(engine, as_of, ids), resolve)
-    levels = skill_level_matrix(rows, ids, space.roles.skill_keys)
-    careers = predict_careers(levels, ids, profile, space.roles)
+    # Everyone's profile and career: the population statistics need every target role.
+    everyone = compute_profile(engine, as_of, None)
+    everyone = everyone.assign(utc_offset_hours=utc_offset_hours(everyone["timezone"], as_of))
+    opted_in = everyone["ai_personalization_optin"].astype(bool)
+    all_ids = everyone.index[opted_in].to_numpy(np.int64)
+    all_rows = resolve_skill_rows(extract_skill_rows(engine, as_of, all_ids), resolve)
+    all_careers = predict_careers(skill_level_matrix(all_rows, all_ids, space.roles.skill_keys),
+                                  all_ids, everyone, space.roles)
+    chosen = np.ones(len(all_ids), bool) if learner_ids is None else \
+        np.isin(all_ids, np.asarray(list(learner_ids), np.int64))
+    ids = all_ids[chosen]
+    rows = all_rows[all_rows["learner_id"].isin(ids)]
     pool, strong = mentor_frames(engine, as_of, resolve)
     inputs = LearnerInputs(
-        learner_ids=ids, profile=profile.loc[ids], levels=levels,
-        vectors=recommendation_vectors(engine, encoder, profile, as_of, ids), careers=careers,
-        enrollments=enrollment_states(engine, as_of),
+        learner_ids=ids, profile=everyone.loc[ids],
+        levels=skill_level_matrix(rows, ids, space.roles.skill_keys),
+        vectors=recommendation_vectors(engine, encoder, everyone, as_of, ids),
+        careers=all_careers.loc[ids], enrollments=enrollment_states(engine, as_of),
         feedback=recommendation_feedback(engine, as_of),
         quiz=quiz_accuracy(engine, as_of, ids), mentors=pool, mentor_skills=strong)
-    return RecommendationData(inputs=inputs, space=space, catalog=catalog,
-                              opted_out=profile.index[~opted_in].to_numpy(np.int64))
+    targets = pd.Series(all_careers["target_pos"].to_numpy(), index=all_ids)
+    scope = everyone.index if learner_ids is None else \
+        everyone.index[everyone.index.isin(list(learner_ids))]
+    return RecommendationData(
+        inputs=inputs, space=space, catalog=catalog,
+        opted_out=scope[~everyone.loc[scope, "ai_personalization_optin"].astype(bool)]
+        .to_numpy(np.int64),
+        population=fit_population(inputs, space, targets=targets))
 

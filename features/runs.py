@@ -18,7 +18,7 @@ import fcntl
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,25 @@ def finish_run(engine: Engine, run_id: str, *, status: str, counts: dict[str, An
         values["model_versions"] = model_versions
     with engine.begin() as conn:
         conn.execute(update(BatchRun).where(BatchRun.run_id == run_id).values(**values))
+
+
+def fail_interrupted_runs(engine: Engine, flows: Sequence[str]) -> list[str]:
+    """Mark as failed every run of ``flows`` still ``running``: call it holding the
+    :func:`run_lock` those flows share.
+
+    Runs hold the lock for their whole life and the lock dies with its holder, so a
+    ``running`` row seen under the lock belongs to a process that stopped without
+    finishing (killed, crashed, machine lost). Returns their run ids.
+    """
+    table = BatchRun.__table__
+    with engine.begin() as conn:
+        stale = conn.execute(select(table.c.run_id).where(table.c.status == "running", table.c.flow.in_(list(flows)))) \
+            .scalars().all()
+        if stale:
+            conn.execute(update(table).where(table.c.run_id.in_(stale)).values(
+                status="failed", finished_on=_now(),
+                error="interrupted: the process stopped before the run finished"))
+    return list(stale)
 
 
 def latest_successful_run(engine: Engine, flow: str = "nightly") -> dict[str, Any] | None:

@@ -18,8 +18,10 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -736,6 +738,23 @@ class TextEmbedding(Base):
     created_on: Mapped[dt.datetime | None] = mapped_column(DateTime, server_default=NOW)
 
 
+class LearnerInputState(Base):
+    """Addition: what each learner's inputs looked like when a run last computed them,
+    so an incremental run recomputes only learners whose inputs changed
+    (:mod:`features.change_detection`)."""
+
+    __tablename__ = "learner_input_state"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    learner_id: Mapped[int] = mapped_column(
+        UnsignedInt, _learner_fk(), primary_key=True, autoincrement=False
+    )
+    fingerprint: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    days_since_last_activity: Mapped[float | None] = mapped_column(Float)
+    as_of: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+
+
 #: Tables of the seed document, in the seed's order.
 SEED_TABLES: tuple[str, ...] = (
     "learners", "learner_education", "learner_skills", "learner_certifications",
@@ -751,7 +770,7 @@ SEED_TABLES: tuple[str, ...] = (
 #: Tables DESIGN.md adds to the seed.
 ADDED_TABLES: tuple[str, ...] = (
     "users", "learner_xp", "courses", "content_items", "career_roles", "skill_catalog",
-    "course_enrollments", "batch_runs", "text_embeddings",
+    "course_enrollments", "batch_runs", "text_embeddings", "learner_input_state",
 )
 
 #: Columns DESIGN.md adds to seed tables.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,33 @@ class LearnerNotFoundError(LearnerAIError):
     """The learner does not exist (or registered after as-of, or opted out)."""
 
 
+@dataclass(frozen=True)
+class RiskChampions:
+    """The champion pipelines a scoring uses, loaded once before anything is written."""
+
+    disengagement: Any
+    disengagement_version: str
+    dropout: Any = None
+    dropout_version: str | None = None
+
+    @property
+    def versions(self) -> dict[str, str | None]:
+        return {"disengagement": self.disengagement_version, "dropout": self.dropout_version}
+
+
+def load_risk_champions(settings: Settings, client: Any = None) -> RiskChampions:
+    """Both champions (the dropout one optional). Raises
+    :class:`registry.models.NoChampionError` without a disengagement champion and
+    :class:`registry.tracking.RegistryUnavailableError` when MLflow cannot be reached."""
+    client = client or configure_mlflow(settings)
+    disengagement, disengagement_version = load_champion("disengagement", client)
+    try:
+        dropout, dropout_version = load_champion("dropout", client)
+    except NoChampionError:
+        dropout, dropout_version = None, None
+    return RiskChampions(disengagement, disengagement_version, dropout, dropout_version)
+
+
 def score_learners(
     engine: Engine,
     settings: Settings,
@@ -59,6 +87,7 @@ def score_learners(
     k: int = 3,
     enrollment_factors: bool = False,
     bands: RiskBands | None = None,
+    champions: RiskChampions | None = None,
 ) -> pd.DataFrame:
     """Per learner: ``score``, ``band``, ``risk_prediction`` (dict) and the two model
     version strings (``disengagement_model_version``, ``dropout_model_version``).
@@ -67,12 +96,10 @@ def score_learners(
     otherwise); without a dropout champion the ``enrollments`` list is empty.
     """
     bands = bands or RiskBands()
-    client = client or configure_mlflow(settings)
-    disengagement, disengagement_version = load_champion("disengagement", client)
-    try:
-        dropout, dropout_version = load_champion("dropout", client)
-    except NoChampionError:
-        dropout, dropout_version = None, None
+    champions = champions or load_risk_champions(settings, client)
+    disengagement, disengagement_version = (champions.disengagement,
+                                            champions.disengagement_version)
+    dropout, dropout_version = champions.dropout, champions.dropout_version
 
     # Everyone as of the date: the reference population, then the ones to score.
     learners = get_features(engine, as_of)

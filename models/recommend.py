@@ -48,6 +48,8 @@ from models.recommend_policy import RecommenderConfig, confidence, material_matr
 from models.recommend_reasons import render_reason
 from models.recommend_space import CatalogSpace, LearnerInputs, PopulationStats, fit_population
 
+#: Bump when scoring, policy or reasons change: part of every row's model_version.
+RECOMMENDER_VERSION = "rec1"
 OUTPUT_COLUMNS = ["learner_id", "recommendation_type", "reference_id", "rec_rank", "score",
                   "confidence_score", "recommendation_reason", "evidence"]
 

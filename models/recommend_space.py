@@ -303,12 +303,16 @@ def peer_enrolment_share(history: pd.DataFrame, target_role: pd.Series,
 
 def fit_population(inputs: LearnerInputs, space: CatalogSpace,
                    history: pd.DataFrame | None = None,
-                   feedback: pd.DataFrame | None = None) -> PopulationStats:
+                   feedback: pd.DataFrame | None = None,
+                   targets: pd.Series | None = None) -> PopulationStats:
     """Co-occurrence and peer-ignore statistics from ``history``/``feedback`` (default:
-    the inputs' own enrolments and feedback)."""
+    the inputs' own enrolments and feedback) and ``targets`` (learner_id -> target role
+    position; default: the inputs' learners' — pass everyone's when the inputs cover
+    only some learners, so the statistics do not depend on which)."""
     history = inputs.enrollments if history is None else history
     feedback = inputs.feedback if feedback is None else feedback
-    target = pd.Series(inputs.careers["target_pos"].to_numpy(), index=inputs.learner_ids)
+    target = targets if targets is not None else pd.Series(
+        inputs.careers["target_pos"].to_numpy(), index=inputs.learner_ids)
     excess, global_excess = course_ignore_rates(feedback, target, space)
     share, count = peer_enrolment_share(history, target, space)
     return PopulationStats(jaccard=cooccurrence_jaccard(history, space),

@@ -147,3 +147,28 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.db'}"
     return request.getfixturevalue("mysql_database_factory")("empty")
+
+
+# ------------------------------------------------------------------ nightly runs
+
+
+@pytest.fixture(scope="session")
+def champion_settings(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path):
+    """Settings whose MLflow holds a disengagement champion (trained once per session)."""
+    import mlflow
+
+    from tests.nightly_fixtures import train_champion
+
+    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    yield train_champion(tmp_path_factory.mktemp("nightly-mlflow"), sqlite_template)
+    mlflow.set_tracking_uri(previous[0])
+    mlflow.set_registry_uri(previous[1])
+
+
+@pytest.fixture
+def demo(engine: Engine, db_url: str, champion_settings):
+    """(engine, settings): the demo learners seeded on each backend, MLflow with a champion."""
+    from tests.nightly_fixtures import seed_demo, with_database
+
+    seed_demo(engine)
+    return engine, with_database(champion_settings, db_url)

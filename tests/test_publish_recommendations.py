@@ -90,7 +90,7 @@ def test_pending_rows_are_replaced_and_history_kept(engine) -> None:
     counts = publish_recommendations(engine, new_recs(), learner_ids=[1, 2], run_id="run-1",
                                      model_version="learnerai-rec/1", as_of=AS_OF,
                                      opted_out=[3], chunk_learners=2)
-    assert counts == {"deleted": 3, "inserted": 2}
+    assert counts == {"deleted": 3, "inserted": 2, "audit_recommendations": 0}
     rows = stored(engine)
     pending = rows[rows["action_status"] == "Pending"]
     assert pending[["learner_id", "reference_id", "rec_rank", "run_id", "model_version"]] \

@@ -1,0 +1,268 @@
+"""Which learners an incremental nightly run must recompute.
+
+Three signals, all cheap next to recomputing everyone:
+
+- **New events** — the event tables (activity, discussion, social, emotion,
+  feedback, metaverse, telemetry, XP) are append-only: a run records each
+  table's highest primary key when it starts (its *watermarks*, kept in the
+  ledger), and the next run takes the learners of the rows above them.
+- **Changed state** — the state tables (the learner row, skills,
+  certifications, education, survey psychographics, preferences, goals,
+  declared career pathways, groups, enrolments, feedback on recommendations)
+  are edited in place and mostly carry no update stamp, so each learner's rows
+  are hashed (only the columns features read: never PII) and compared with the
+  fingerprint stored when the learner was last computed
+  (``learner_input_state``). Rows learnerai writes itself (AI psychographics,
+  AI pathways, Pending recommendations) are left out, so a run never
+  triggers the next one.
+- **Time** — with no new rows a learner's windowed features still drift as
+  days pass; a learner is recomputed when their days since last activity moves
+  to another :data:`DAYS_SINCE_BANDS` band (whose edges are the 7/28/63-day
+  windows' edges), so a learner whose last activity leaves a window is
+  refreshed.
+
+Edits that leave no trace in these signals (a deleted skill row still shows as
+a changed fingerprint; a deleted event row does not) are picked up by the
+periodic ``--full`` run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, Table, func, select
+
+from features.reading import read_frame
+from features.schema import (
+    AI_PATHWAY_MARK,
+    CourseEnrollment,
+    Learner,
+    LearnerActivityLog,
+    LearnerCareerPathway,
+    LearnerCertification,
+    LearnerDiscussionActivity,
+    LearnerEducation,
+    LearnerEmotionMetric,
+    LearnerFeedbackResponse,
+    LearnerGoal,
+    LearnerGroupMapping,
+    LearnerInputState,
+    LearnerMetaverseLog,
+    LearnerPreferences,
+    LearnerPsychographics,
+    LearnerRecommendation,
+    LearnerSkill,
+    LearnerSocialInteraction,
+    LearnerSystemTelemetry,
+    LearnerXP,
+)
+from features.sql import as_of_param
+from features.writing import upsert_rows
+
+#: Append-only tables: (table, primary key, learner columns).
+EVENT_TABLES: tuple[tuple[Table, str, tuple[str, ...]], ...] = (
+    (LearnerActivityLog.__table__, "log_id", ("learner_id",)),
+    (LearnerDiscussionActivity.__table__, "post_id", ("learner_id",)),
+    (LearnerSocialInteraction.__table__, "interaction_id", ("sender_id", "receiver_id")),
+    (LearnerEmotionMetric.__table__, "emotion_id", ("learner_id",)),
+    (LearnerFeedbackResponse.__table__, "feedback_id", ("learner_id",)),
+    (LearnerMetaverseLog.__table__, "meta_id", ("learner_id",)),
+    (LearnerSystemTelemetry.__table__, "telemetry_id", ("learner_id",)),
+    (LearnerXP.__table__, "xp_id", ("learner_id",)),
+)
+
+#: Days-since-last-activity bands: a move to another band triggers a recompute.
+DAYS_SINCE_BANDS = (1, 2, 4, 8, 15, 29, 64)
+
+
+def _state_queries(as_of: dt.datetime) -> dict[str, Any]:
+    """Per state table: the rows (feature-relevant columns only) that count."""
+    when = as_of_param(as_of)
+    lr, sk = Learner.__table__.c, LearnerSkill.__table__.c
+    ce, ed = LearnerCertification.__table__.c, LearnerEducation.__table__.c
+    ps, pr = LearnerPsychographics.__table__.c, LearnerPreferences.__table__.c
+    go, cp = LearnerGoal.__table__.c, LearnerCareerPathway.__table__.c
+    gm, en = LearnerGroupMapping.__table__.c, CourseEnrollment.__table__.c
+    rec = LearnerRecommendation.__table__.c
+    return {
+        "learners": select(lr.learner_id, lr.gender, lr.dob, lr.country, lr.timezone,
+                           lr.language_pref, lr.registration_date, lr.status)
+        .where(lr.registration_date < when),
+        "learner_skills": select(sk.learner_id, sk.skill_id, sk.skill_name, sk.skill_level,
+                                 sk.proficiency_score, sk.source, sk.last_validated),
+        "learner_certifications": select(ce.learner_id, ce.cert_id, ce.cert_name,
+                                         ce.issuing_org, ce.issue_date, ce.expiry_date,
+                                         ce.verification_status),
+        "learner_education": select(ed.learner_id, ed.edu_id, ed.qualification,
+                                    ed.specialization, ed.end_year, ed.is_current),
+        "learner_psychographics": select(
+            ps.psychographic_id, ps.learner_id, ps.learning_motivation, ps.learning_style,
+            ps.cognitive_pattern, ps.gamification_persona, ps.derived_from, ps.last_updated)
+        .where((ps.derived_from != "AI") | ps.derived_from.is_(None)),
+        "learner_preferences": select(pr.learner_id, pr.pref_id, pr.preferred_content_format,
+                                      pr.preferred_learning_time, pr.notification_preference,
+                                      pr.privacy_consent, pr.ai_personalization_optin),
+        "learner_goals": select(go.learner_id, go.goal_id, go.desired_role, go.target_skills,
+                                go.career_motivation, go.target_timeline, go.last_reviewed),
+        "learner_career_pathways": select(cp.learner_id, cp.path_id, cp.current_role,
+                                          cp.next_role, cp.last_updated)
+        .where(~cp.gap_analysis.like(AI_PATHWAY_MARK + "%") | cp.gap_analysis.is_(None)),
+        "learner_group_mapping": select(gm.learner_id, gm.map_id, gm.group_id, gm.role),
+        "course_enrollments": select(en.learner_id, en.enrollment_id, en.course_id,
+                                     en.status, en.enrolled_on, en.unenrolled_on,
+                                     en.completed_on, en.final_score),
+        "recommendation_feedback": select(rec.learner_id, rec.rec_id, rec.action_status)
+        .where(rec.action_status != "Pending"),
+    }
+
+
+@dataclass
+class Scope:
+    """What a run recomputes: ``learner_ids`` (None: everyone) and why."""
+
+    learner_ids: np.ndarray | None
+    mode: str                                   # "full" or "incremental"
+    reasons: dict[str, int] = field(default_factory=dict)
+    watermarks: dict[str, int] = field(default_factory=dict)
+    fingerprints: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    @property
+    def is_full(self) -> bool:
+        return self.learner_ids is None
+
+
+def event_watermarks(engine: Engine) -> dict[str, int]:
+    """The highest primary key of each event table (0 when empty)."""
+    with engine.connect() as conn:
+        return {table.name: int(conn.execute(select(func.max(table.c[pk]))).scalar() or 0)
+                for table, pk, _ in EVENT_TABLES}
+
+
+def learners_with_new_events(engine: Engine, since: Mapping[str, int],
+                             until: Mapping[str, int]) -> np.ndarray:
+    """Learners of event rows with ``since < key <= until`` in any event table."""
+    found: list[np.ndarray] = []
+    with engine.connect() as conn:
+        for table, pk, columns in EVENT_TABLES:
+            low, high = int(since.get(table.name, 0)), int(until.get(table.name, 0))
+            if high <= low:
+                continue
+            for column in columns:
+                rows = conn.execute(select(table.c[column]).distinct()
+                                    .where(table.c[pk] > low, table.c[pk] <= high)).scalars()
+                found.append(np.fromiter((int(r) for r in rows if r is not None), np.int64))
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+
+def state_fingerprints(engine: Engine, as_of: dt.datetime) -> pd.Series:
+    """learner_id -> a 64-bit hash of the learner's state rows (signed int64), for
+    every learner registered before ``as_of``."""
+    frames = {name: read_frame(engine, query) for name, query in _state_queries(as_of).items()}
+    # An opted-out learner's feedback is deleted with their AI rows: it is no input of theirs.
+    feedback = frames["recommendation_feedback"]
+    frames["recommendation_feedback"] = feedback[
+        ~feedback["learner_id"].isin(_opted_out(frames["learner_preferences"]))]
+    learners = frames["learners"]["learner_id"].astype("int64")
+    parts = [_per_learner_hash(frame, salt=name) for name, frame in frames.items()]
+    combined = pd.concat(parts, axis=1).fillna(0).astype("uint64")
+    total = combined.sum(axis=1).astype("uint64")   # wraps mod 2^64: order-free combine
+    total = total.reindex(learners.to_numpy(), fill_value=np.uint64(0))
+    return total.astype("int64").rename("fingerprint")
+
+
+def _opted_out(preferences: pd.DataFrame) -> np.ndarray:
+    """Learners whose latest preferences row turns AI personalisation off."""
+    latest = preferences.sort_values("pref_id").drop_duplicates("learner_id", keep="last")
+    off = pd.to_numeric(latest["ai_personalization_optin"], errors="coerce") == 0
+    return latest.loc[off, "learner_id"].astype("int64").to_numpy()
+
+
+def _per_learner_hash(frame: pd.DataFrame, salt: str) -> pd.Series:
+    if frame.empty:
+        return pd.Series(dtype="uint64")
+    text = frame.astype(str)  # same rendering for both dialects' Python values
+    rows = pd.util.hash_pandas_object(text, index=False, hash_key=_hash_key(salt))
+    # Multiply-mix before summing so two rows swapping values between learners differ.
+    mixed = (rows.to_numpy(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(len(salt))
+    return pd.Series(mixed, index=frame["learner_id"].astype("int64").to_numpy()) \
+        .groupby(level=0).sum().astype("uint64")
+
+
+def _hash_key(salt: str) -> str:
+    return (salt + "0123456789abcdef")[:16]
+
+
+def days_band(days: pd.Series | np.ndarray) -> np.ndarray:
+    """Band index of days since last activity; -1 for never active."""
+    values = np.asarray(days, dtype=float)
+    bands = np.searchsorted(np.asarray(DAYS_SINCE_BANDS, float), values, side="right")
+    return np.where(np.isnan(values), -1, bands)
+
+
+def stored_state(engine: Engine) -> pd.DataFrame:
+    """The fingerprints and days-since stored by earlier runs, indexed by learner_id."""
+    frame = read_frame(engine, select(LearnerInputState.__table__))
+    return frame.set_index("learner_id")
+
+
+def plan_scope(engine: Engine, as_of: dt.datetime, previous: Mapping[str, Any] | None,
+               *, full: bool = False) -> Scope:
+    """The learners to recompute as of ``as_of`` after the ``previous`` successful run
+    (a ``batch_runs`` row as a mapping, or None: everyone)."""
+    watermarks = event_watermarks(engine)
+    fingerprints = state_fingerprints(engine, as_of)
+    everyone = fingerprints.index.to_numpy(np.int64)
+    since = ((previous or {}).get("counts") or {}).get("watermarks")
+    if full or not since:
+        reason = "full" if full else "no earlier successful run"
+        return Scope(None, "full", {reason: len(everyone)}, watermarks, fingerprints)
+
+    stored = stored_state(engine)
+    known = stored.reindex(fingerprints.index)
+    new_learners = known["fingerprint"].isna().to_numpy()
+    exact = known["fingerprint"].fillna(0).astype("int64").to_numpy()
+    changed = ~new_learners & (exact != fingerprints.to_numpy(np.int64))
+    events = np.isin(everyone, learners_with_new_events(engine, since, watermarks))
+    moved = ~new_learners & _moved_band(known, as_of)
+    chosen = new_learners | changed | events | moved
+    reasons = {"new learners": int(new_learners.sum()), "changed state": int(changed.sum()),
+               "new events": int(events.sum()), "time band moved": int(moved.sum())}
+    return Scope(everyone[chosen], "incremental", reasons, watermarks,
+                 fingerprints[chosen])
+
+
+def _moved_band(known: pd.DataFrame, as_of: dt.datetime) -> np.ndarray:
+    then = pd.to_datetime(known["as_of"])
+    days = known["days_since_last_activity"].astype(float)
+    elapsed = ((pd.Timestamp(as_of) - then).dt.total_seconds() / 86400).to_numpy(float)
+    return days_band(days) != days_band(days.to_numpy() + np.nan_to_num(elapsed))
+
+
+def input_state_rows(fingerprints: pd.Series, days_since: pd.Series, as_of: dt.datetime,
+                     run_id: str) -> list[dict[str, Any]]:
+    """``learner_input_state`` rows for the learners a run computed."""
+    days = days_since.reindex(fingerprints.index).astype(float)
+    return [{"learner_id": int(lid), "fingerprint": int(fp),
+             "days_since_last_activity": None if np.isnan(d) else round(float(d), 4),
+             "as_of": as_of, "run_id": run_id}
+            for lid, fp, d in zip(fingerprints.index, fingerprints.to_numpy(np.int64),
+                                  days.to_numpy(), strict=True)]
+
+
+def record_input_state(engine: Engine, fingerprints: pd.Series, days_since: pd.Series,
+                       as_of: dt.datetime, run_id: str) -> int:
+    """Remember what the computed learners' inputs looked like (for the next run)."""
+    rows = input_state_rows(fingerprints, days_since, as_of, run_id)
+    with engine.begin() as conn:
+        return upsert_rows(conn, LearnerInputState.__table__, rows,
+                           update_columns=["fingerprint", "days_since_last_activity",
+                                           "as_of", "run_id"])
+
+
+def scope_ids(scope: Scope) -> Sequence[int] | None:
+    return None if scope.learner_ids is None else scope.learner_ids.tolist()

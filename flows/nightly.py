@@ -1,0 +1,346 @@
+"""``learnerai nightly``: the batch that keeps every AI table current.
+
+Stages, each a function of another layer (this module only composes them):
+
+1. ``load_models`` — the champion risk pipelines (registry/), loaded *before*
+   anything is written: MLflow unreachable fails the run with nothing changed;
+   no champion yet skips risk scoring with a note in the ledger;
+2. ``plan`` — which learners to recompute (:func:`features.change_detection.plan_scope`:
+   everyone with ``full``, else those whose inputs changed);
+3. ``features`` — views, skill resolution and embeddings
+   (:func:`features.learner_features.compute_learner_features`) published to
+   ``learner_ai_features``, ``learner_engagement`` and AI psychographics;
+4. ``risk`` — scores and explanations (:func:`flows.risk_scoring.score_learners`)
+   published with ``AI_Nudge`` notifications and the risk audit
+   (:func:`features.publish_risk.publish_risk`);
+5. ``recommendations`` — careers and all five recommendation types
+   (:func:`features.publish_recommendation_run`), each learner's Pending list
+   replaced in one transaction with its audit row;
+6. ``record`` — the computed learners' input fingerprints, for the next
+   incremental run.
+
+:func:`run_nightly` holds the database-wide lock (one run at a time), writes the
+run ledger (``batch_runs``: running -> succeeded/failed, with counts, timings,
+model versions and data-quality exclusions) and marks runs that died without
+finishing (SIGKILL, power loss) as failed. The Prefect flow :func:`nightly`
+composes the same stages as tasks that retry transient database/MLflow errors
+and leaves the run summary as a markdown artifact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Engine
+
+from features.change_detection import Scope, plan_scope, record_input_state, scope_ids
+from features.engine import make_engine
+from features.learner_features import (
+    FEATURE_SET_VERSION,
+    LearnerFeatureSet,
+    compute_learner_features,
+    publish_learner_features,
+)
+from features.publish_recommendations import publish_recommendation_run
+from features.publish_risk import publish_risk
+from features.run_report import nightly_markdown
+from features.runs import (
+    fail_interrupted_runs,
+    finish_run,
+    latest_successful_run,
+    run_lock,
+    start_run,
+)
+from features.settings import Settings, load_settings
+from features.transient import is_transient_error
+from flows.risk_scoring import RiskChampions, load_risk_champions, score_learners
+from flows.train import default_as_of
+from models.recommend import RECOMMENDER_VERSION
+from registry.models import NoChampionError
+
+FLOW = "nightly"
+#: Flows that hold the batch lock for their whole run (see fail_interrupted_runs).
+LOCKED_FLOWS = ("nightly", "train", "evaluate")
+
+
+@dataclass
+class NightlyResult:
+    """What a nightly run did: the ledger row's content plus the markdown summary."""
+
+    run_id: str
+    as_of: dt.datetime
+    mode: str
+    status: str = "running"
+    scope: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+    model_versions: dict[str, Any] = field(default_factory=dict)
+    data_quality: dict[str, int] = field(default_factory=dict)
+    risk_bands: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    watermarks: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "as_of": f"{self.as_of:%Y-%m-%d %H:%M}",
+                "mode": self.mode, "status": self.status, "scope": self.scope,
+                "timings": {k: round(v, 2) for k, v in self.timings.items()},
+                "counts": self.counts, "model_versions": self.model_versions,
+                "data_quality": self.data_quality, "risk_bands": self.risk_bands,
+                "notes": self.notes, "seconds": round(self.seconds, 2)}
+
+    def markdown(self) -> str:
+        return nightly_markdown(self.summary())
+
+    def ledger_counts(self) -> dict[str, Any]:
+        """``batch_runs.counts``: the summary's numbers and the event watermarks the
+        next incremental run starts from."""
+        return {**self.counts, "scope": self.scope, "timings": self.summary()["timings"],
+                "data_quality": self.data_quality, "risk_bands": self.risk_bands,
+                "notes": self.notes, "watermarks": self.watermarks}
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def load_models(settings: Settings) -> tuple[RiskChampions | None, list[str]]:
+    """The champions, or None with a note when none is registered yet."""
+    try:
+        return load_risk_champions(settings), []
+    except NoChampionError as exc:
+        return None, [f"risk not scored: {exc}"]
+
+
+def plan(engine: Engine, as_of: dt.datetime, full: bool) -> Scope:
+    return plan_scope(engine, as_of, latest_successful_run(engine, FLOW), full=full)
+
+
+def features_stage(engine: Engine, encoder: Any, as_of: dt.datetime,
+                   scope: Scope) -> tuple[LearnerFeatureSet, dict[str, int]]:
+    feature_set = compute_learner_features(engine, as_of, encoder, scope_ids(scope))
+    return feature_set, publish_learner_features(engine, feature_set)
+
+
+def risk_stage(engine: Engine, settings: Settings, as_of: dt.datetime, scope: Scope,
+               champions: RiskChampions, model_version: str,
+               audit_by: str) -> tuple[dict[str, int], dict[str, int]]:
+    scores = score_learners(engine, settings, as_of, scope_ids(scope), champions=champions)
+    counts = publish_risk(engine, scores, as_of=as_of, model_version=model_version,
+                          audit_by=audit_by)
+    bands = scores["band"].value_counts().reindex(["low", "medium", "high"], fill_value=0)
+    return counts, {band: int(n) for band, n in bands.items()}
+
+
+def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scope: Scope,
+                          run_id: str, model_version: str, audit_by: str,
+                          config: Any = None) -> dict[str, int]:
+    from features.recommend_eval import fitted_skill_resolver
+    from features.recommendation_inputs import load_recommendation_data
+
+    data = load_recommendation_data(engine, encoder, fitted_skill_resolver(engine, encoder),
+                                    as_of, scope_ids(scope))
+    return publish_recommendation_run(engine, data, run_id=run_id, model_version=model_version,
+                                      as_of=as_of, audit_by=audit_by, config=config)
+
+
+def record_stage(engine: Engine, scope: Scope, feature_set: LearnerFeatureSet,
+                 as_of: dt.datetime, run_id: str) -> int:
+    days = feature_set.features.get("days_since_last_activity",
+                                    pd.Series(dtype=float))
+    return record_input_state(engine, scope.fingerprints, days, as_of, run_id)
+
+
+@dataclass(frozen=True)
+class NightlySteps:
+    """The stages :func:`run_nightly` composes: plain functions or Prefect tasks."""
+
+    load_models: Callable[..., tuple[RiskChampions | None, list[str]]] = load_models
+    plan: Callable[..., Scope] = plan
+    features: Callable[..., tuple[LearnerFeatureSet, dict[str, int]]] = features_stage
+    risk: Callable[..., tuple[dict[str, int], dict[str, int]]] = risk_stage
+    recommendations: Callable[..., dict[str, int]] = recommendations_stage
+    record: Callable[..., int] = record_stage
+
+
+PLAIN_STEPS = NightlySteps()
+
+
+# ----------------------------------------------------------------------- composition
+
+
+def short_version(version: str | None) -> str:
+    """``learnerai-risk-disengagement/3`` -> ``disengagement/3``."""
+    return (version or "none").removeprefix("learnerai-risk-")
+
+
+def ai_features_version(feature_set: LearnerFeatureSet,
+                        champions: RiskChampions | None) -> str:
+    """``learner_ai_features.model_version`` (50 characters): the feature set and
+    embedding model, then the risk versions (abbreviated: the JSON has them in full)."""
+    if champions is None:
+        return feature_set.model_version
+    risk = (f"d{short_version(champions.disengagement_version).rsplit('/', 1)[-1]}"
+            f".o{short_version(champions.dropout_version).rsplit('/', 1)[-1]}")
+    return f"{feature_set.model_version}|risk:{risk}"[:50]
+
+
+def recommender_version(embedding_model: str) -> str:
+    return f"{RECOMMENDER_VERSION}+{FEATURE_SET_VERSION}+{embedding_model}"[:100]
+
+
+@contextmanager
+def _stage(result: NightlyResult, name: str,
+           say: Callable[[str], None]) -> Iterator[None]:
+    say(f"{name}: started")
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.timings[name] = time.perf_counter() - start
+        say(f"{name}: {result.timings[name]:.1f} s")
+
+
+def run_nightly(
+    engine: Engine,
+    settings: Settings,
+    as_of: dt.datetime | None = None,
+    *,
+    full: bool = False,
+    wait_seconds: float = 0,
+    encoder: Any = None,
+    steps: NightlySteps = PLAIN_STEPS,
+    progress: Callable[[str], None] | None = None,
+    run_id: str | None = None,
+    recommender: Any = None,
+) -> NightlyResult:
+    """Run the nightly batch as of ``as_of`` (default: today 00:00 UTC).
+
+    Raises :class:`features.runs.RunLockedError` when another run holds the lock
+    after ``wait_seconds``; any failure marks the run failed in the ledger and is
+    re-raised. ``recommender``: a :class:`models.recommend_policy.RecommenderConfig`
+    (default: the standard one).
+    """
+    from models.embeddings import TextEncoder
+
+    as_of = as_of or default_as_of()
+    say = progress or (lambda _message: None)
+    encoder = encoder or TextEncoder(settings.embedding_model)
+    with run_lock(engine, wait_seconds=wait_seconds):
+        interrupted = fail_interrupted_runs(engine, LOCKED_FLOWS)
+        run_id = start_run(engine, FLOW, as_of, run_id)
+        result = NightlyResult(run_id=run_id, as_of=as_of, mode="full" if full else "incremental")
+        if interrupted:
+            result.notes.append(f"marked {len(interrupted)} interrupted run(s) as failed: "
+                                f"{', '.join(interrupted)}")
+        started = time.perf_counter()
+        try:
+            _run_stages(engine, settings, as_of, full, encoder, steps, result, say,
+                        recommender)
+        except BaseException as exc:
+            result.status, result.seconds = "failed", time.perf_counter() - started
+            finish_run(engine, run_id, status="failed", counts=result.ledger_counts(),
+                       model_versions=result.model_versions,
+                       error=f"{exc.__class__.__name__}: {exc}"[:4000])
+            raise
+        result.status, result.seconds = "succeeded", time.perf_counter() - started
+        finish_run(engine, run_id, status="succeeded", counts=result.ledger_counts(),
+                   model_versions=result.model_versions)
+        return result
+
+
+def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bool,
+                encoder: Any, steps: NightlySteps, result: NightlyResult,
+                say: Callable[[str], None], recommender: Any = None) -> None:
+    with _stage(result, "models", say):
+        champions, notes = steps.load_models(settings)
+        result.notes += notes
+        result.model_versions.update(champions.versions if champions else
+                                     {"disengagement": None, "dropout": None})
+    with _stage(result, "plan", say):
+        scope = steps.plan(engine, as_of, full)
+        result.mode = scope.mode
+        result.watermarks = scope.watermarks
+        recomputed = None if scope.learner_ids is None else len(scope.learner_ids)
+        result.scope = {"learners": len(scope.fingerprints) if recomputed is None
+                        else recomputed, "reasons": scope.reasons}
+    if scope.learner_ids is not None and len(scope.learner_ids) == 0:
+        result.notes.append("no learner's inputs changed since the last successful run")
+        return
+    with _stage(result, "features", say):
+        feature_set, counts = steps.features(engine, encoder, as_of, scope)
+        result.counts.update(counts)
+        result.data_quality = {k: int(v) for k, v in feature_set.data_quality.items() if v}
+        result.model_versions["features"] = feature_set.model_version
+    audit_by = f"{result.run_id}"
+    if champions is not None:
+        with _stage(result, "risk", say):
+            version = ai_features_version(feature_set, champions)
+            counts, result.risk_bands = steps.risk(engine, settings, as_of, scope, champions,
+                                                   version, audit_by)
+            result.counts.update(counts)
+    with _stage(result, "recommendations", say):
+        version = recommender_version(encoder.model_id)
+        result.model_versions["recommender"] = version
+        result.counts.update(steps.recommendations(engine, encoder, as_of, scope,
+                                                   result.run_id, version, audit_by,
+                                                   recommender))
+    with _stage(result, "record", say):
+        result.counts["input_state"] = steps.record(engine, scope, feature_set, as_of,
+                                                    result.run_id)
+
+
+# ---------------------------------------------------------------------------- Prefect
+
+
+def _transient(_task: Any, _run: Any, state: Any) -> bool:
+    """Retry only what may pass by itself (:func:`features.transient.is_transient_error`)."""
+    try:
+        state.result()
+    except Exception as exc:  # noqa: BLE001 - classify, do not handle
+        return is_transient_error(exc)
+    return False
+
+
+_retrying = {"retries": 2, "retry_delay_seconds": [5, 20], "retry_condition_fn": _transient,
+             "cache_policy": NO_CACHE}
+
+TASK_STEPS = NightlySteps(
+    load_models=task(load_models, name="load-champions", **_retrying),
+    plan=task(plan, name="plan-scope", **_retrying),
+    features=task(features_stage, name="features-and-embeddings", **_retrying),
+    risk=task(risk_stage, name="risk-scoring", **_retrying),
+    recommendations=task(recommendations_stage, name="careers-and-recommendations",
+                         **_retrying),
+    record=task(record_stage, name="record-input-state", **_retrying),
+)
+
+
+@flow(name="learnerai-nightly", log_prints=True)
+def nightly(
+    as_of: dt.datetime | None = None,
+    full: bool = False,
+    database_url: str | None = None,
+    wait_seconds: float = 0,
+) -> dict[str, Any]:
+    """The nightly batch as of ``as_of`` (default: today 00:00 UTC): incremental
+    unless ``full``. Leaves the run summary as a markdown artifact."""
+    from prefect.artifacts import create_markdown_artifact
+
+    settings = load_settings(database_url=database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        result = run_nightly(engine, settings, as_of, full=full, wait_seconds=wait_seconds,
+                             steps=TASK_STEPS, progress=print)
+        create_markdown_artifact(result.markdown(), key="learnerai-nightly",
+                                 description=f"nightly {result.run_id}")
+        return result.summary()
+    finally:
+        engine.dispose()
