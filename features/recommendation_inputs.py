@@ -131,6 +131,17 @@ def catalog_space(engine: Engine, encoder: Any, catalog: Any) -> CatalogSpace:
     return build_space(catalog, vectors)
 
 
+def warm_catalog_embeddings(engine: Engine, encoder: Any) -> None:
+    """Encode every catalog text not cached yet (the database's skills, courses and
+    content, and the skill resolver's texts), e.g. in the background while something
+    else runs."""
+    from features.catalog import load_catalog
+    from features.learner_features import fit_skill_resolver
+
+    catalog_space(engine, encoder, read_catalog(engine))
+    fit_skill_resolver(engine, encoder, load_catalog())
+
+
 def recommendation_vectors(engine: Engine, encoder: Any, profile: pd.DataFrame,
                            as_of: dt.datetime, learner_ids: np.ndarray) -> np.ndarray:
     """Unit recommendation vectors (goal, target skills, motivation, recent courses)."""

@@ -82,7 +82,7 @@ TEMPLATES: dict[str, str] = {
     "assignment_score_28d": "Assignment scores average {value} over the last 28 days — "
                             "{peers}: {reference}",
     "forum_posts_28d": "{value} forum posts in the last 28 days — {peers}: {reference}",
-    "social_ties_90d": "Interacted with {value} peers in the last 90 days — {peers}: "
+    "social_ties_90d": "Interacted with {value} in the last 90 days — {peers}: "
                        "{reference}",
     "xp_28d": "Earned {value} in the last 28 days — {peers}: {reference}",
     "active_enrollments": "Enrolled in {value} right now — {peers}: {reference}",

@@ -189,6 +189,8 @@ def test_sentences_read_like_a_tutor_note() -> None:
     assert sentence("assessed_module_share", 0.25, 0.75, "typical learners") == (
         "Has submitted work for 25% of the course's assessed modules — typical learners: 75%")
     assert "1 course" in sentence("previous_withdrawals", 1, 0, "typical learners")
+    assert sentence("social_ties_90d", 3, 7, "typical learners") == (
+        "Interacted with 3 peers in the last 90 days — typical learners: 7 peers")
 
 
 def test_risk_prediction_json_shape() -> None:
