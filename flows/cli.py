@@ -335,32 +335,59 @@ def recommend_command(
 @app.command("evaluate")
 def evaluate_command(
     as_of: Annotated[str | None, typer.Option(
-        help="Recommend as of this date and score the next 30 days; default: 30 days ago.")
-    ] = None,
+        help="Evaluate as of this date (YYYY-MM-DD); default: today. Risk: each champion on "
+             "the latest cutoff whose label window has closed; recommendations: lists made "
+             "30 days earlier, scored on the 30 days after.")] = None,
+    wait: Annotated[float, typer.Option(
+        help="Seconds to wait for another run to release the lock before giving up.")] = 0,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Offline evaluation of Course recommendations against most-popular and
-    co-occurrence baselines on a temporal split, logged to MLflow."""
-    from features.recommend_eval import (
-        evaluate_recommendations,
-        fitted_skill_resolver,
-        log_recommendation_evaluation,
-    )
+    """Offline evaluation of the champion risk models (metrics and fairness) and of
+    Course recommendations against most-popular and co-occurrence baselines on a
+    temporal split, logged to MLflow and recorded in batch_runs."""
+    from flows.evaluate import recommendation_table, risk_lines, run_evaluation
     from models.embeddings import TextEncoder
 
     settings = settings_for(database_url)
     engine = connect(settings)
-    when = parse_date(as_of, "--as-of") or today() - dt.timedelta(days=30)
-    encoder = TextEncoder(settings.embedding_model)
+    when = parse_date(as_of, "--as-of") or today()
+    steps = iter(range(1, 1000))
     with progress_bar(f"Evaluating as of {when:%Y-%m-%d}") as progress:
-        progress(0, 2)
-        table = evaluate_recommendations(engine, encoder, fitted_skill_resolver(engine, encoder),
-                                         when)
-        progress(1, 2)
-        run_id = log_recommendation_evaluation(table, settings)
-        progress(2, 2)
-    console.print(table.round(4).to_string(), highlight=False)
-    console.print(f"logged to MLflow run {run_id}", highlight=False)
+        summary = run_evaluation(engine, settings, when,
+                                 encoder=TextEncoder(settings.embedding_model),
+                                 wait_seconds=wait,
+                                 progress=lambda _stage: progress(next(steps), 0))
+    for line in risk_lines(summary):
+        console.print(line, highlight=False)
+    recommendations = summary["recommendations"]
+    if recommendations.get("skipped"):
+        console.print(f"recommendations: skipped — {recommendations['skipped']}",
+                      highlight=False)
+        return
+    console.print(recommendation_table(summary).round(4).to_string(), highlight=False)
+    console.print(f"logged to MLflow run {recommendations['mlflow_run_id']}", highlight=False)
+
+
+@app.command("serve")
+def serve_command(database_url: DatabaseUrl = None) -> None:
+    """Run the Prefect deployments on their schedules until interrupted (Ctrl-C).
+
+    Nightly every day at 02:00, a full nightly on Sundays at 03:00, training on
+    Sundays at 04:00 and evaluation on Mondays at 05:00, in LEARNERAI_TIMEZONE
+    (default UTC). Needs a Prefect server: `prefect server start`, then set
+    PREFECT_API_URL (see docs/deployment.md).
+    """
+    from flows.serve import require_prefect_server, schedule_lines, serve_all
+
+    settings = settings_for(database_url)
+    connect(settings)
+    require_prefect_server()
+    lines = schedule_lines(settings)  # refuses a bad LEARNERAI_TIMEZONE first
+    console.print(f"Serving learnerai for {settings.safe_database_url}; schedules "
+                  f"({settings.timezone}):", highlight=False)
+    for line in lines:
+        console.print(f"  {line}", highlight=False)
+    serve_all(settings)
 
 
 @app.command("nightly")
@@ -379,14 +406,17 @@ def nightly_command(
     Holds a database-wide lock (a second run waits --wait seconds, then exits), records
     the run in batch_runs, and leaves a markdown summary as a Prefect artifact.
     """
+    from features.runs import RunLockedError
     from flows.nightly import nightly
 
     settings = settings_for(database_url)
     connect(settings)
     when = parse_date(as_of, "--as-of") or today()
-    summary = nightly(as_of=when, full=full, database_url=settings.database_url,
-                      wait_seconds=wait)
-    console.print(summary_line(summary), highlight=False)
+    state = nightly(as_of=when, full=full, database_url=settings.database_url,
+                    wait_seconds=wait, return_state=True)
+    if state.is_cancelled():
+        raise RunLockedError(state.message)
+    console.print(summary_line(state.result()), highlight=False)
 
 
 def _demo_gates():
@@ -417,9 +447,9 @@ def demo_command(
     one learner's risk explanation and recommendations. Reuses a database that
     already holds learners instead of seeding it again.
     """
-    from features.demo_data import DatabaseNotEmptyError, seed_database
     from concurrent.futures import ThreadPoolExecutor
 
+    from features.demo_data import DatabaseNotEmptyError, seed_database
     from features.recommendation_inputs import warm_catalog_embeddings
     from features.recommendation_report import format_recommendations
     from flows.nightly import run_nightly

@@ -38,7 +38,6 @@ from typing import Any
 
 import pandas as pd
 from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
 from features.change_detection import Scope, plan_scope, record_input_state, scope_ids
@@ -53,6 +52,7 @@ from features.publish_recommendations import publish_recommendation_run
 from features.publish_risk import publish_risk
 from features.run_report import nightly_markdown
 from features.runs import (
+    RunLockedError,
     fail_interrupted_runs,
     finish_run,
     latest_successful_run,
@@ -60,7 +60,7 @@ from features.runs import (
     start_run,
 )
 from features.settings import Settings, load_settings
-from features.transient import is_transient_error
+from flows.retry import RETRYING
 from flows.risk_scoring import RiskChampions, load_risk_champions, score_learners
 from flows.train import default_as_of
 from models.recommend import RECOMMENDER_VERSION
@@ -300,26 +300,16 @@ def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bo
 # ---------------------------------------------------------------------------- Prefect
 
 
-def _transient(_task: Any, _run: Any, state: Any) -> bool:
-    """Retry only what may pass by itself (:func:`features.transient.is_transient_error`)."""
-    try:
-        state.result()
-    except Exception as exc:  # noqa: BLE001 - classify, do not handle
-        return is_transient_error(exc)
-    return False
 
-
-_retrying = {"retries": 2, "retry_delay_seconds": [5, 20], "retry_condition_fn": _transient,
-             "cache_policy": NO_CACHE}
 
 TASK_STEPS = NightlySteps(
-    load_models=task(load_models, name="load-champions", **_retrying),
-    plan=task(plan, name="plan-scope", **_retrying),
-    features=task(features_stage, name="features-and-embeddings", **_retrying),
-    risk=task(risk_stage, name="risk-scoring", **_retrying),
+    load_models=task(load_models, name="load-champions", **RETRYING),
+    plan=task(plan, name="plan-scope", **RETRYING),
+    features=task(features_stage, name="features-and-embeddings", **RETRYING),
+    risk=task(risk_stage, name="risk-scoring", **RETRYING),
     recommendations=task(recommendations_stage, name="careers-and-recommendations",
-                         **_retrying),
-    record=task(record_stage, name="record-input-state", **_retrying),
+                         **RETRYING),
+    record=task(record_stage, name="record-input-state", **RETRYING),
 )
 
 
@@ -333,14 +323,18 @@ def nightly(
     """The nightly batch as of ``as_of`` (default: today 00:00 UTC): incremental
     unless ``full``. Leaves the run summary as a markdown artifact."""
     from prefect.artifacts import create_markdown_artifact
+    from prefect.states import Cancelled
 
     settings = load_settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     try:
         result = run_nightly(engine, settings, as_of, full=full, wait_seconds=wait_seconds,
                              steps=TASK_STEPS, progress=print)
-        create_markdown_artifact(result.markdown(), key="learnerai-nightly",
-                                 description=f"nightly {result.run_id}")
-        return result.summary()
+    except RunLockedError as exc:
+        # Another run is doing the work: not a failure of this one, and no traceback.
+        return Cancelled(message=str(exc))
     finally:
         engine.dispose()
+    create_markdown_artifact(result.markdown(), key="learnerai-nightly",
+                             description=f"nightly {result.run_id}")
+    return result.summary()

@@ -36,7 +36,6 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from features.engine import make_engine
 from features.enrollment_features import build_enrollment_training_frame
@@ -46,6 +45,7 @@ from features.reading import read_frame
 from features.retrieval import build_training_frame
 from features.schema import CourseEnrollment, LearnerActivityLog
 from features.settings import Settings, load_settings
+from flows.retry import RETRYING
 from models.risk import (
     TARGETS,
     InsufficientDataError,
@@ -57,7 +57,6 @@ from models.risk import (
 from registry.models import PromotionDecision, PromotionGates, promote_if_better
 from registry.tracking import (
     LoggedModel,
-    RegistryUnavailableError,
     configure_mlflow,
     log_training_run,
 )
@@ -236,26 +235,13 @@ def target_summary(result: RiskTrainingResult, logged: LoggedModel,
 # ---------------------------------------------------------------------------- Prefect
 
 
-def _transient(_task: Any, _run: Any, state: Any) -> bool:
-    """Retry only what may pass by itself: lost connections, timeouts, MLflow unreachable."""
-    try:
-        state.result()
-    except (OperationalError, DisconnectionError, ConnectionError, TimeoutError,
-            RegistryUnavailableError):
-        return True
-    except Exception:  # noqa: BLE001 - anything else is a bug or bad input: fail now
-        return False
-    return False
 
 
-_retrying = {"retries": 2, "retry_delay_seconds": [5, 30], "retry_condition_fn": _transient,
-             "cache_policy": NO_CACHE}
-
-history_start_task = task(find_history_start, name="history-start", **_retrying)
-build_frame_task = task(build_frame, name="build-training-frame", **_retrying)
+history_start_task = task(find_history_start, name="history-start", **RETRYING)
+build_frame_task = task(build_frame, name="build-training-frame", **RETRYING)
 fit_task = task(fit_and_evaluate, name="fit-and-evaluate", cache_policy=NO_CACHE)
-log_task = task(log_and_register, name="log-and-register", **_retrying)
-promote_task = task(promote, name="promote", **_retrying)
+log_task = task(log_and_register, name="log-and-register", **RETRYING)
+promote_task = task(promote, name="promote", **RETRYING)
 
 TASK_STEPS = TrainingSteps(history_start_task, build_frame_task, fit_task, log_task,
                            promote_task)

