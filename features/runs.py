@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,32 @@ def _file_lock(path: Path, wait_seconds: float) -> Iterator[None]:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass
+class LedgerEntry:
+    """The ``batch_runs`` row of a run in progress: fill ``counts``/``model_versions``."""
+
+    run_id: str
+    interrupted: list[str]
+    counts: dict[str, Any] = field(default_factory=dict)
+    model_versions: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def ledgered_run(engine: Engine, flow: str, as_of: dt.datetime, *,
+                 locked_flows: Sequence[str], wait_seconds: float = 0) -> Iterator[LedgerEntry]:
+    """Hold the batch lock, mark dead runs failed, and record this run from ``running``
+    to ``succeeded`` — or ``failed`` with the error, which is re-raised."""
+    with run_lock(engine, wait_seconds=wait_seconds):
+        interrupted = fail_interrupted_runs(engine, locked_flows)
+        entry = LedgerEntry(start_run(engine, flow, as_of), interrupted)
+        try:
+            yield entry
+        except BaseException as exc:
+            finish_run(engine, entry.run_id, status="failed", counts=entry.counts,
+                       model_versions=entry.model_versions,
+                       error=f"{exc.__class__.__name__}: {exc}"[:4000])
+            raise
+        finish_run(engine, entry.run_id, status="succeeded", counts=entry.counts,
+                   model_versions=entry.model_versions)

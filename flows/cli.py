@@ -264,7 +264,7 @@ def train_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Train, evaluate, register and (if better and fair) promote the risk models."""
-    from flows.train import TARGETS, run_training
+    from flows.train import TARGETS, run_training_ledgered
     from registry.models import PromotionGates
 
     if fairness_gate not in ("point", "significant"):
@@ -279,9 +279,10 @@ def train_command(
                            gap_statistic=fairness_gate)
     with progress_bar("Training") as progress:
         steps = iter(range(1, 1000))
-        summary = run_training(engine, settings, parse_date(as_of, "--as-of") or today(),
-                               targets, gates=gates,
-                               progress=lambda _stage: progress(next(steps), 0))
+        summary = run_training_ledgered(engine, settings,
+                                        parse_date(as_of, "--as-of") or today(),
+                                        targets, gates=gates,
+                                        progress=lambda _stage: progress(next(steps), 0))
     for name, result in summary.items():
         if result.get("skipped"):
             console.print(f"{name}: skipped — {result['skipped']}", highlight=False)

@@ -62,13 +62,14 @@ from features.runs import (
 from features.settings import Settings, load_settings
 from flows.retry import RETRYING
 from flows.risk_scoring import RiskChampions, load_risk_champions, score_learners
+from flows.train import LOCKED_FLOWS as TRAIN_LOCKED_FLOWS
 from flows.train import default_as_of
 from models.recommend import RECOMMENDER_VERSION
 from registry.models import NoChampionError
 
 FLOW = "nightly"
 #: Flows that hold the batch lock for their whole run (see fail_interrupted_runs).
-LOCKED_FLOWS = ("nightly", "train", "evaluate")
+LOCKED_FLOWS = TRAIN_LOCKED_FLOWS
 
 
 @dataclass

@@ -43,6 +43,7 @@ from features.enrollment_labels import dropout_label
 from features.labels import disengagement_label
 from features.reading import read_frame
 from features.retrieval import build_training_frame
+from features.runs import ledgered_run
 from features.schema import CourseEnrollment, LearnerActivityLog
 from features.settings import Settings, load_settings
 from flows.retry import RETRYING
@@ -206,6 +207,29 @@ def run_training(
     return summary
 
 
+#: Flows sharing the batch lock (the nightly's list; kept here to avoid an import cycle).
+LOCKED_FLOWS = ("nightly", "train", "evaluate")
+
+
+def run_training_ledgered(engine: Engine, settings: Settings, as_of: dt.datetime | None = None,
+                          targets: Sequence[str] = TARGETS, *, wait_seconds: float = 0,
+                          **options: Any) -> dict[str, Any]:
+    """:func:`run_training` under the batch lock, recorded in ``batch_runs`` (flow
+    ``train``): per target its version, ROC-AUC and whether it was promoted."""
+    as_of = as_of or default_as_of()
+    with ledgered_run(engine, "train", as_of, locked_flows=LOCKED_FLOWS,
+                      wait_seconds=wait_seconds) as entry:
+        summary = run_training(engine, settings, as_of, targets, **options)
+        for target, result in summary.items():
+            entry.counts[target] = ({"skipped": result["skipped"]} if result.get("skipped")
+                                    else {"rows": result["rows"],
+                                          "roc_auc": round(result["metrics"]["roc_auc"], 4),
+                                          "promoted": result["promoted"]})
+            if result.get("version"):
+                entry.model_versions[target] = result["version"]
+    return summary
+
+
 def target_summary(result: RiskTrainingResult, logged: LoggedModel,
                    decision: PromotionDecision) -> dict[str, Any]:
     fairness = result.fairness
@@ -263,8 +287,8 @@ def train(
     settings = load_settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     try:
-        return run_training(engine, settings, as_of, tuple(targets), cutoffs,
-                            gates=PromotionGates(gap_statistic=fairness_gate),
-                            steps=TASK_STEPS, progress=print)
+        return run_training_ledgered(engine, settings, as_of, tuple(targets), cutoffs=cutoffs,
+                                     gates=PromotionGates(gap_statistic=fairness_gate),
+                                     steps=TASK_STEPS, progress=print)
     finally:
         engine.dispose()

@@ -219,3 +219,33 @@ def test_mlflow_down_fails_the_run_before_anything_is_written(demo, monkeypatch)
     runs = ledger(engine)
     assert list(runs["status"]) == ["failed"] and "RegistryUnavailableError" in runs["error"][0]
     assert snapshot(engine) == before
+
+
+def test_training_holds_the_lock_and_writes_the_ledger(demo, tmp_path) -> None:
+    import dataclasses
+
+    import mlflow
+
+    from flows.train import run_training_ledgered
+    from registry.models import PromotionGates
+
+    engine, settings = demo
+    own = dataclasses.replace(settings, mlflow_tracking_uri=f"sqlite:///{tmp_path / 'm.db'}",
+                              mlflow_artifact_location=str(tmp_path / "artifacts"))
+    try:
+        with run_lock(engine), pytest.raises(RunLockedError):
+            run_training_ledgered(engine, own, AS_OF, ("disengagement",))
+        with pytest.raises(ValueError, match="unknown risk targets"):
+            run_training_ledgered(engine, own, AS_OF, ("nope",))
+        summary = run_training_ledgered(engine, own, AS_OF, ("disengagement",),
+                                        gates=PromotionGates(min_roc_auc=0.5,
+                                                             max_group_auc_gap=1.0))
+    finally:
+        mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+        mlflow.set_registry_uri(settings.mlflow_tracking_uri)
+    runs = ledger(engine)
+    assert list(runs["status"]) == ["failed", "succeeded"]
+    assert "unknown risk targets" in runs["error"].iloc[0]
+    counts = runs["counts"].iloc[1]["disengagement"]
+    assert counts["roc_auc"] == round(summary["disengagement"]["metrics"]["roc_auc"], 4)
+    assert counts["promoted"] == summary["disengagement"]["promoted"]
