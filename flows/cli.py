@@ -400,6 +400,10 @@ def nightly_command(
     ] = False,
     wait: Annotated[float, typer.Option(
         help="Seconds to wait for another run to release the lock before giving up.")] = 0,
+    dask_address: Annotated[str | None, typer.Option(
+        envvar="LEARNERAI_DASK_ADDRESS", show_envvar=True,
+        help="Run the features stage in learner partitions on this Dask scheduler "
+             "(e.g. tcp://10.0.0.5:8786).")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """The whole nightly batch: features, risk, careers, recommendations, nudges, audit.
@@ -408,13 +412,15 @@ def nightly_command(
     the run in batch_runs, and leaves a markdown summary as a Prefect artifact.
     """
     from features.runs import RunLockedError
-    from flows.nightly import nightly
+    from flows.nightly import nightly, nightly_on_dask
 
     settings = settings_for(database_url)
     connect(settings)
     when = parse_date(as_of, "--as-of") or today()
-    state = nightly(as_of=when, full=full, database_url=settings.database_url,
-                    wait_seconds=wait, return_state=True)
+    parameters = {"as_of": when, "full": full, "database_url": settings.database_url,
+                  "wait_seconds": wait}
+    state = (nightly_on_dask(dask_address, **parameters) if dask_address
+             else nightly(**parameters, return_state=True))
     if state.is_cancelled():
         raise RunLockedError(state.message)
     console.print(summary_line(state.result()), highlight=False)

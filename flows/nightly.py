@@ -29,13 +29,16 @@ and leaves the run summary as a markdown artifact.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from prefect import flow, task
 from sqlalchemy import Engine
@@ -124,10 +127,77 @@ def plan(engine: Engine, as_of: dt.datetime, full: bool) -> Scope:
     return plan_scope(engine, as_of, latest_successful_run(engine, FLOW), full=full)
 
 
+@dataclass(frozen=True)
+class FeatureSummary:
+    """What later stages need of the features stage (the frames stay where computed)."""
+
+    model_version: str
+    data_quality: dict[str, int]
+    days_since_last_activity: pd.Series  # learner_id -> days (NaN: never active)
+
+    @classmethod
+    def of(cls, feature_set: LearnerFeatureSet) -> FeatureSummary:
+        days = feature_set.features.get("days_since_last_activity", pd.Series(dtype=float))
+        return cls(feature_set.model_version,
+                   {k: int(v) for k, v in feature_set.data_quality.items() if v},
+                   days.astype(float))
+
+    @classmethod
+    def combine(cls, parts: list[FeatureSummary]) -> FeatureSummary:
+        quality: dict[str, int] = {}
+        for part in parts:
+            for key, value in part.data_quality.items():
+                quality[key] = quality.get(key, 0) + value
+        days = pd.concat([p.days_since_last_activity for p in parts]) if parts else \
+            pd.Series(dtype=float)
+        return cls(parts[0].model_version if parts else "", quality, days)
+
+
 def features_stage(engine: Engine, encoder: Any, as_of: dt.datetime,
-                   scope: Scope) -> tuple[LearnerFeatureSet, dict[str, int]]:
+                   scope: Scope) -> tuple[FeatureSummary, dict[str, int]]:
     feature_set = compute_learner_features(engine, as_of, encoder, scope_ids(scope))
-    return feature_set, publish_learner_features(engine, feature_set)
+    return FeatureSummary.of(feature_set), publish_learner_features(engine, feature_set)
+
+
+def features_partition(database_url: str, embedding_model: str, as_of: dt.datetime,
+                       learner_ids: list[int]) -> tuple[FeatureSummary, dict[str, int]]:
+    """The features stage for one partition of learners, on whichever process runs it
+    (a Dask worker): its own engine and encoder, the same functions."""
+    from models.embeddings import TextEncoder
+
+    engine = make_engine(database_url)
+    try:
+        feature_set = compute_learner_features(engine, as_of, TextEncoder(embedding_model),
+                                               learner_ids)
+        return FeatureSummary.of(feature_set), publish_learner_features(engine, feature_set)
+    finally:
+        engine.dispose()
+
+
+def partitions_of(scope: Scope, count: int) -> list[list[int]]:
+    """The scope's learners in ``count`` contiguous, nearly equal partitions."""
+    ids = np.sort(scope.fingerprints.index.to_numpy(np.int64) if scope.learner_ids is None
+                  else scope.learner_ids)
+    return [part.tolist() for part in np.array_split(ids, max(1, min(count, len(ids))))
+            if len(part)]
+
+
+def partitioned_features_stage(settings: Settings, partitions: int, submit: Callable[..., Any],
+                               engine: Engine, encoder: Any, as_of: dt.datetime,
+                               scope: Scope) -> tuple[FeatureSummary, dict[str, int]]:
+    """The features stage with each partition submitted to the flow's task runner (Dask)."""
+    from features.recommendation_inputs import warm_catalog_embeddings
+
+    # Every partition reads the catalog's vectors: encode them once, here, first.
+    warm_catalog_embeddings(engine, encoder)
+    futures = [submit(settings.database_url, settings.embedding_model, as_of, part)
+               for part in partitions_of(scope, partitions)]
+    results = [future.result() for future in futures]
+    counts: dict[str, int] = {}
+    for _, part_counts in results:
+        for key, value in part_counts.items():
+            counts[key] = counts.get(key, 0) + int(value)
+    return FeatureSummary.combine([summary for summary, _ in results]), counts
 
 
 def risk_stage(engine: Engine, settings: Settings, as_of: dt.datetime, scope: Scope,
@@ -152,11 +222,10 @@ def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scop
                                       as_of=as_of, audit_by=audit_by, config=config)
 
 
-def record_stage(engine: Engine, scope: Scope, feature_set: LearnerFeatureSet,
+def record_stage(engine: Engine, scope: Scope, features: FeatureSummary,
                  as_of: dt.datetime, run_id: str) -> int:
-    days = feature_set.features.get("days_since_last_activity",
-                                    pd.Series(dtype=float))
-    return record_input_state(engine, scope.fingerprints, days, as_of, run_id)
+    return record_input_state(engine, scope.fingerprints, features.days_since_last_activity,
+                              as_of, run_id)
 
 
 @dataclass(frozen=True)
@@ -165,7 +234,7 @@ class NightlySteps:
 
     load_models: Callable[..., tuple[RiskChampions | None, list[str]]] = load_models
     plan: Callable[..., Scope] = plan
-    features: Callable[..., tuple[LearnerFeatureSet, dict[str, int]]] = features_stage
+    features: Callable[..., tuple[FeatureSummary, dict[str, int]]] = features_stage
     risk: Callable[..., tuple[dict[str, int], dict[str, int]]] = risk_stage
     recommendations: Callable[..., dict[str, int]] = recommendations_stage
     record: Callable[..., int] = record_stage
@@ -182,7 +251,7 @@ def short_version(version: str | None) -> str:
     return (version or "none").removeprefix("learnerai-risk-")
 
 
-def ai_features_version(feature_set: LearnerFeatureSet,
+def ai_features_version(feature_set: FeatureSummary | LearnerFeatureSet,
                         champions: RiskChampions | None) -> str:
     """``learner_ai_features.model_version`` (50 characters): the feature set and
     embedding model, then the risk versions (abbreviated: the JSON has them in full)."""
@@ -278,7 +347,7 @@ def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bo
     with _stage(result, "features", say):
         feature_set, counts = steps.features(engine, encoder, as_of, scope)
         result.counts.update(counts)
-        result.data_quality = {k: int(v) for k, v in feature_set.data_quality.items() if v}
+        result.data_quality = dict(feature_set.data_quality)
         result.model_versions["features"] = feature_set.model_version
     audit_by = f"{result.run_id}"
     if champions is not None:
@@ -314,23 +383,35 @@ TASK_STEPS = NightlySteps(
 )
 
 
+features_partition_task = task(features_partition, name="features-partition", **RETRYING)
+
+
 @flow(name="learnerai-nightly", log_prints=True)
 def nightly(
     as_of: dt.datetime | None = None,
     full: bool = False,
     database_url: str | None = None,
     wait_seconds: float = 0,
+    partitions: int = 0,
 ) -> dict[str, Any]:
     """The nightly batch as of ``as_of`` (default: today 00:00 UTC): incremental
-    unless ``full``. Leaves the run summary as a markdown artifact."""
+    unless ``full``. Leaves the run summary as a markdown artifact.
+
+    ``partitions`` > 0 splits the features stage into that many learner partitions
+    submitted to the flow's task runner — run it with a Dask task runner
+    (:func:`nightly_on_dask`) to spread them over a cluster.
+    """
     from prefect.artifacts import create_markdown_artifact
     from prefect.states import Cancelled
 
     settings = load_settings(database_url=database_url)
     engine = make_engine(settings.database_url)
+    steps = TASK_STEPS if partitions <= 0 else dataclasses.replace(
+        TASK_STEPS, features=functools.partial(partitioned_features_stage, settings,
+                                               partitions, features_partition_task.submit))
     try:
         result = run_nightly(engine, settings, as_of, full=full, wait_seconds=wait_seconds,
-                             steps=TASK_STEPS, progress=print)
+                             steps=steps, progress=print)
     except RunLockedError as exc:
         # Another run is doing the work: not a failure of this one, and no traceback.
         return Cancelled(message=str(exc))
@@ -339,3 +420,18 @@ def nightly(
     create_markdown_artifact(result.markdown(), key="learnerai-nightly",
                              description=f"nightly {result.run_id}")
     return result.summary()
+
+
+def nightly_on_dask(address: str, *, partitions: int | None = None, **parameters: Any) -> Any:
+    """Run :func:`nightly` with its learner partitions on the Dask scheduler at
+    ``address`` (``prefect-dask``); ``partitions`` defaults to twice the workers.
+    Returns the flow's final state."""
+    from distributed import Client
+    from prefect_dask import DaskTaskRunner
+
+    if partitions is None:
+        with Client(address, timeout=30) as client:
+            partitions = 2 * max(1, len(client.scheduler_info()["workers"]))
+    runner = DaskTaskRunner(address=address)
+    return nightly.with_options(task_runner=runner)(partitions=partitions, return_state=True,
+                                                    **parameters)
