@@ -159,24 +159,38 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+#: The flows that hold the batch lock for their whole run (and so share its ledger rules).
+BATCH_FLOWS = ("nightly", "train", "evaluate")
+
+
 @dataclass
 class LedgerEntry:
-    """The ``batch_runs`` row of a run in progress: fill ``counts``/``model_versions``."""
+    """The ``batch_runs`` row of a run in progress: fill ``counts``/``model_versions``
+    (they are written when the run ends, also when it fails)."""
 
     run_id: str
     interrupted: list[str]
     counts: dict[str, Any] = field(default_factory=dict)
     model_versions: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def interrupted_note(self) -> list[str]:
+        """A note for the run summary when dead runs were closed (else nothing)."""
+        if not self.interrupted:
+            return []
+        return [f"marked {len(self.interrupted)} interrupted run(s) as failed: "
+                f"{', '.join(self.interrupted)}"]
+
 
 @contextmanager
 def ledgered_run(engine: Engine, flow: str, as_of: dt.datetime, *,
-                 locked_flows: Sequence[str], wait_seconds: float = 0) -> Iterator[LedgerEntry]:
+                 wait_seconds: float = 0, run_id: str | None = None,
+                 locked_flows: Sequence[str] = BATCH_FLOWS) -> Iterator[LedgerEntry]:
     """Hold the batch lock, mark dead runs failed, and record this run from ``running``
     to ``succeeded`` — or ``failed`` with the error, which is re-raised."""
     with run_lock(engine, wait_seconds=wait_seconds):
         interrupted = fail_interrupted_runs(engine, locked_flows)
-        entry = LedgerEntry(start_run(engine, flow, as_of), interrupted)
+        entry = LedgerEntry(start_run(engine, flow, as_of, run_id), interrupted)
         try:
             yield entry
         except BaseException as exc:

@@ -48,9 +48,10 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
 from features.engine import make_engine
-from features.runs import fail_interrupted_runs, finish_run, run_lock, start_run
+from features.jsonable import plain_json
+from features.runs import ledgered_run
 from features.settings import Settings, artifact_uri, load_settings
-from flows.nightly import LOCKED_FLOWS, recommender_version
+from flows.nightly import recommender_version
 from flows.retry import RETRYING
 from flows.train import build_frame, default_as_of
 from models.metrics import (
@@ -176,7 +177,7 @@ def fairness_summary(fairness: dict[str, Any]) -> dict[str, Any]:
     out["attributes"] = attributes
     abrocas = [a["abroca"] for a in attributes.values() if _finite(a.get("abroca"))]
     out["largest_abroca"] = max(abrocas) if abrocas else float("nan")
-    return _plain(out)
+    return plain_json(out)
 
 
 def risk_metrics(measured: dict[str, Any]) -> dict[str, float]:
@@ -235,7 +236,7 @@ def log_risk(settings: Settings, champion: Champion, measured: dict[str, Any], *
             metrics=[Metric(k, v, stamp, 0) for k, v in risk_metrics(measured).items()],
             params=[Param(k, v) for k, v in params.items()],
         )
-        client.log_dict(run_id, _plain({"metrics": measured["metrics"],
+        client.log_dict(run_id, plain_json({"metrics": measured["metrics"],
                                         "rows": measured["rows"],
                                         "positives": measured["positives"]}),
                         "evaluation/metrics.json")
@@ -311,30 +312,23 @@ def run_evaluation(
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
         raise ValueError(f"unknown risk targets {unknown}; choose from {TARGETS}")
-    with run_lock(engine, wait_seconds=wait_seconds):
-        interrupted = fail_interrupted_runs(engine, LOCKED_FLOWS)
-        run_id = start_run(engine, FLOW, as_of, run_id)
-        summary: dict[str, Any] = {"run_id": run_id, "as_of": f"{as_of:%Y-%m-%d %H:%M}",
-                                   "status": "running", "risk": {}, "recommendations": {},
-                                   "notes": [], "seconds": 0.0}
-        if interrupted:
-            summary["notes"].append(f"marked {len(interrupted)} interrupted run(s) as "
-                                    f"failed: {', '.join(interrupted)}")
-        versions: dict[str, Any] = {}
+    with ledgered_run(engine, FLOW, as_of, wait_seconds=wait_seconds, run_id=run_id) as entry:
+        summary: dict[str, Any] = {"run_id": entry.run_id,
+                                   "as_of": f"{as_of:%Y-%m-%d %H:%M}", "status": "running",
+                                   "risk": {}, "recommendations": {},
+                                   "notes": entry.interrupted_note, "seconds": 0.0}
         started = time.perf_counter()
         try:
-            _evaluate(engine, settings, as_of, encoder, targets, steps, summary, versions,
-                      say)
-        except BaseException as exc:
-            summary["status"], summary["seconds"] = "failed", _seconds(started)
-            finish_run(engine, run_id, status="failed", counts=_ledger_counts(summary),
-                       model_versions=versions,
-                       error=f"{exc.__class__.__name__}: {exc}"[:4000])
+            _evaluate(engine, settings, as_of, encoder, targets, steps, summary,
+                      entry.model_versions, say)
+            summary["status"] = "succeeded"
+        except BaseException:
+            summary["status"] = "failed"
             raise
-        summary["status"], summary["seconds"] = "succeeded", _seconds(started)
-        finish_run(engine, run_id, status="succeeded", counts=_ledger_counts(summary),
-                   model_versions=versions)
-        return summary
+        finally:
+            summary["seconds"] = _seconds(started)
+            entry.counts = _ledger_counts(summary)
+    return summary
 
 
 def _evaluate(engine: Engine, settings: Settings, as_of: dt.datetime, encoder: Any,
@@ -369,7 +363,7 @@ def _evaluate(engine: Engine, settings: Settings, as_of: dt.datetime, encoder: A
                              "nothing to score the lists against")
         say(f"recommendations: skipped — {result['skipped']}")
     else:
-        result["metrics"] = _plain(table.to_dict(orient="index"))
+        result["metrics"] = plain_json(table.to_dict(orient="index"))
         result["mlflow_run_id"] = steps.log_recommendations(settings, table, summary["run_id"])
         say(f"recommendations: logged to MLflow run {result['mlflow_run_id']}")
     summary["recommendations"] = result
@@ -394,13 +388,13 @@ def _evaluate_target(engine: Engine, settings: Settings, as_of: dt.datetime,
     say(f"risk {target}: ROC-AUC {measured['metrics']['roc_auc']:.3f} on "
         f"{measured['rows']} rows, logged to MLflow run {mlflow_run}")
     return {**base, "rows": measured["rows"], "positives": measured["positives"],
-            "metrics": _plain(measured["metrics"]),
+            "metrics": plain_json(measured["metrics"]),
             "fairness": fairness_summary(measured["fairness"]), "mlflow_run_id": mlflow_run}
 
 
 def _ledger_counts(summary: dict[str, Any]) -> dict[str, Any]:
     """``batch_runs.counts``: the metrics summary (valid JSON: NaN as null)."""
-    return _plain({k: summary[k] for k in ("risk", "recommendations", "notes", "seconds")})
+    return plain_json({k: summary[k] for k in ("risk", "recommendations", "notes", "seconds")})
 
 
 def _seconds(started: float) -> float:
@@ -409,21 +403,6 @@ def _seconds(started: float) -> float:
 
 def _finite(value: Any) -> bool:
     return isinstance(value, int | float | np.number) and math.isfinite(float(value))
-
-
-def _plain(value: Any) -> Any:
-    """Plain JSON types, NaN and infinities as None (MySQL's JSON refuses NaN)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 # ------------------------------------------------------------------------- reporting

@@ -54,25 +54,15 @@ from features.learner_features import (
 from features.publish_recommendations import publish_recommendation_run
 from features.publish_risk import publish_risk
 from features.run_report import nightly_markdown
-from features.runs import (
-    RunLockedError,
-    fail_interrupted_runs,
-    finish_run,
-    latest_successful_run,
-    run_lock,
-    start_run,
-)
+from features.runs import RunLockedError, latest_successful_run, ledgered_run
 from features.settings import Settings, load_settings
 from flows.retry import RETRYING
 from flows.risk_scoring import RiskChampions, load_risk_champions, score_learners
-from flows.train import LOCKED_FLOWS as TRAIN_LOCKED_FLOWS
 from flows.train import default_as_of
 from models.recommend import RECOMMENDER_VERSION
 from registry.models import NoChampionError
 
 FLOW = "nightly"
-#: Flows that hold the batch lock for their whole run (see fail_interrupted_runs).
-LOCKED_FLOWS = TRAIN_LOCKED_FLOWS
 
 
 @dataclass
@@ -155,7 +145,12 @@ class FeatureSummary:
 
 def features_stage(engine: Engine, encoder: Any, as_of: dt.datetime,
                    scope: Scope) -> tuple[FeatureSummary, dict[str, int]]:
-    feature_set = compute_learner_features(engine, as_of, encoder, scope_ids(scope))
+    return _features_for(engine, encoder, as_of, scope_ids(scope))
+
+
+def _features_for(engine: Engine, encoder: Any, as_of: dt.datetime,
+                  learner_ids: list[int] | None) -> tuple[FeatureSummary, dict[str, int]]:
+    feature_set = compute_learner_features(engine, as_of, encoder, learner_ids)
     return FeatureSummary.of(feature_set), publish_learner_features(engine, feature_set)
 
 
@@ -167,9 +162,7 @@ def features_partition(database_url: str, embedding_model: str, as_of: dt.dateti
 
     engine = make_engine(database_url)
     try:
-        feature_set = compute_learner_features(engine, as_of, TextEncoder(embedding_model),
-                                               learner_ids)
-        return FeatureSummary.of(feature_set), publish_learner_features(engine, feature_set)
+        return _features_for(engine, TextEncoder(embedding_model), as_of, learner_ids)
     finally:
         engine.dispose()
 
@@ -303,27 +296,22 @@ def run_nightly(
     as_of = as_of or default_as_of()
     say = progress or (lambda _message: None)
     encoder = encoder or TextEncoder(settings.embedding_model)
-    with run_lock(engine, wait_seconds=wait_seconds):
-        interrupted = fail_interrupted_runs(engine, LOCKED_FLOWS)
-        run_id = start_run(engine, FLOW, as_of, run_id)
-        result = NightlyResult(run_id=run_id, as_of=as_of, mode="full" if full else "incremental")
-        if interrupted:
-            result.notes.append(f"marked {len(interrupted)} interrupted run(s) as failed: "
-                                f"{', '.join(interrupted)}")
+    with ledgered_run(engine, FLOW, as_of, wait_seconds=wait_seconds, run_id=run_id) as entry:
+        result = NightlyResult(run_id=entry.run_id, as_of=as_of,
+                               mode="full" if full else "incremental",
+                               notes=entry.interrupted_note)
         started = time.perf_counter()
         try:
             _run_stages(engine, settings, as_of, full, encoder, steps, result, say,
                         recommender)
-        except BaseException as exc:
-            result.status, result.seconds = "failed", time.perf_counter() - started
-            finish_run(engine, run_id, status="failed", counts=result.ledger_counts(),
-                       model_versions=result.model_versions,
-                       error=f"{exc.__class__.__name__}: {exc}"[:4000])
+            result.status = "succeeded"
+        except BaseException:
+            result.status = "failed"
             raise
-        result.status, result.seconds = "succeeded", time.perf_counter() - started
-        finish_run(engine, run_id, status="succeeded", counts=result.ledger_counts(),
-                   model_versions=result.model_versions)
-        return result
+        finally:
+            result.seconds = time.perf_counter() - started
+            entry.counts, entry.model_versions = result.ledger_counts(), result.model_versions
+    return result
 
 
 def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bool,

@@ -207,18 +207,13 @@ def run_training(
     return summary
 
 
-#: Flows sharing the batch lock (the nightly's list; kept here to avoid an import cycle).
-LOCKED_FLOWS = ("nightly", "train", "evaluate")
-
-
 def run_training_ledgered(engine: Engine, settings: Settings, as_of: dt.datetime | None = None,
                           targets: Sequence[str] = TARGETS, *, wait_seconds: float = 0,
                           **options: Any) -> dict[str, Any]:
     """:func:`run_training` under the batch lock, recorded in ``batch_runs`` (flow
     ``train``): per target its version, ROC-AUC and whether it was promoted."""
     as_of = as_of or default_as_of()
-    with ledgered_run(engine, "train", as_of, locked_flows=LOCKED_FLOWS,
-                      wait_seconds=wait_seconds) as entry:
+    with ledgered_run(engine, "train", as_of, wait_seconds=wait_seconds) as entry:
         summary = run_training(engine, settings, as_of, targets, **options)
         for target, result in summary.items():
             entry.counts[target] = ({"skipped": result["skipped"]} if result.get("skipped")
