@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
 
 from features.errors import LearnerAIError
+from features.jsonable import plain_json
 from features.settings import Settings, artifact_uri, mask_url
 from models.metrics import FAIRNESS_ATTRIBUTES, calibration_table, eligible_groups
 from models.risk import RiskTrainingResult, cast_features
@@ -215,10 +216,10 @@ def log_training_run(client: Any, settings: Settings, result: RiskTrainingResult
         mlflow.set_tags({"learnerai.target": target, "learnerai.kind": "risk"})
         mlflow.log_params(result_params(result, as_of))
         mlflow.log_metrics(result_metrics(result))
-        mlflow.log_dict(_jsonable(result.fairness), "evaluation/fairness.json")
-        mlflow.log_dict(_jsonable({"metrics": result.metrics, "baselines": result.baselines}),
+        mlflow.log_dict(plain_json(result.fairness), "evaluation/fairness.json")
+        mlflow.log_dict(plain_json({"metrics": result.metrics, "baselines": result.baselines}),
                         "evaluation/metrics.json")
-        mlflow.log_dict(_jsonable(_split_dict(result)), "data/split.json")
+        mlflow.log_dict(plain_json(_split_dict(result)), "data/split.json")
         mlflow.log_dict(result.train_fingerprint, "data/fingerprint.json")
         mlflow.log_text(result.importances.to_csv(index=False),
                         "evaluation/feature_importance.csv")
@@ -259,23 +260,6 @@ def _split_dict(result: RiskTrainingResult) -> dict[str, Any]:
 
 def _day(stamp: Any) -> str:
     return pd.Timestamp(stamp).date().isoformat()
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types, NaN as null (MLflow's JSON artifacts must be valid JSON)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
 
 
 # -------------------------------------------------------------------------- figures
