@@ -18,6 +18,8 @@ from features.schema import (
     ContentItem,
     Course,
     Learner,
+    LearnerAIFeatures,
+    LearnerInputState,
     LearnerRecommendation,
     SkillCatalog,
 )
@@ -109,3 +111,18 @@ def format_recommendations(engine: Engine, learner_id: int,
             lines.append(f"  {when}  {row.action_status:<9} {row.recommendation_type:<7} "
                          f"{_label(row.recommendation_type, row.reference_id, names)}")
     return "\n".join(lines)
+
+
+def learner_to_show(engine: Engine, run_id: str) -> int | None:
+    """A learner the run ``run_id`` scored in the high risk band (else any it scored):
+    the one a demo explains."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(LearnerAIFeatures.learner_id,
+                                   LearnerAIFeatures.risk_prediction)
+                            .join(LearnerInputState, LearnerInputState.learner_id
+                                  == LearnerAIFeatures.learner_id)
+                            .where(LearnerInputState.run_id == run_id,
+                                   LearnerAIFeatures.model_version.like("%|risk:%"))
+                            .order_by(LearnerAIFeatures.learner_id)).all()
+    high = [lid for lid, risk in rows if (risk or {}).get("band") == "high"]
+    return (high or [lid for lid, _ in rows] or [None])[0]

@@ -458,7 +458,7 @@ def demo_command(
 
     from features.demo_data import DatabaseNotEmptyError, seed_database
     from features.recommendation_inputs import warm_catalog_embeddings
-    from features.recommendation_report import format_recommendations
+    from features.recommendation_report import format_recommendations, learner_to_show
     from flows.nightly import run_nightly
     from flows.risk_scoring import explain_learner, format_explanation
     from flows.train import run_training
@@ -502,7 +502,7 @@ def demo_command(
     console.print(result.markdown(), highlight=False)
     console.print(summary_line(run), highlight=False)
     console.rule("4/4 one learner")
-    learner = demo_learner(engine, run["run_id"])
+    learner = learner_to_show(engine, run["run_id"])
     if learner is None:
         console.print("no learner was scored (no champion model): see the training lines above")
         return
@@ -515,24 +515,6 @@ def demo_command(
 #: ROC-AUC gaps are mostly noise: the demo promotes on quality alone and says so.
 DEMO_GATES_NOTE = ("ROC-AUC >= 0.70 only; the fairness gap is reported, not enforced "
                    "(demo cohorts are too small to judge it; `learnerai train` enforces it)")
-
-
-def demo_learner(engine: Engine, run_id: str) -> int | None:
-    """A learner the run scored in the high risk band (else any it scored)."""
-    from sqlalchemy import select
-
-    from features.schema import LearnerAIFeatures, LearnerInputState
-
-    with engine.connect() as conn:
-        rows = conn.execute(select(LearnerAIFeatures.learner_id,
-                                   LearnerAIFeatures.risk_prediction)
-                            .join(LearnerInputState, LearnerInputState.learner_id
-                                  == LearnerAIFeatures.learner_id)
-                            .where(LearnerInputState.run_id == run_id,
-                                   LearnerAIFeatures.model_version.like("%|risk:%"))
-                            .order_by(LearnerAIFeatures.learner_id)).all()
-    high = [lid for lid, risk in rows if (risk or {}).get("band") == "high"]
-    return (high or [lid for lid, _ in rows] or [None])[0]
 
 
 def today() -> dt.datetime:
