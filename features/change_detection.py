@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Table, bindparam, func, select, update
 
 from features.reading import read_frame
 from features.schema import (
@@ -244,24 +244,52 @@ def _moved_band(known: pd.DataFrame, as_of: dt.datetime) -> np.ndarray:
 
 
 def input_state_rows(fingerprints: pd.Series, days_since: pd.Series, as_of: dt.datetime,
-                     run_id: str) -> list[dict[str, Any]]:
+                     run_id: str, mentor_fingerprints: pd.Series | None = None
+                     ) -> list[dict[str, Any]]:
     """``learner_input_state`` rows for the learners a run computed."""
     days = days_since.reindex(fingerprints.index).astype(float)
+    mentors = (pd.Series(np.nan, index=fingerprints.index) if mentor_fingerprints is None
+               else mentor_fingerprints.reindex(fingerprints.index))
     return [{"learner_id": int(lid), "fingerprint": int(fp),
              "days_since_last_activity": None if np.isnan(d) else round(float(d), 4),
-             "as_of": as_of, "run_id": run_id}
-            for lid, fp, d in zip(fingerprints.index, fingerprints.to_numpy(np.int64),
-                                  days.to_numpy(), strict=True)]
+             "as_of": as_of, "run_id": run_id,
+             "mentor_fingerprint": None if pd.isna(m) else int(m)}
+            for lid, fp, d, m in zip(fingerprints.index, fingerprints.to_numpy(np.int64),
+                                     days.to_numpy(), mentors.to_numpy(object), strict=True)]
 
 
 def record_input_state(engine: Engine, fingerprints: pd.Series, days_since: pd.Series,
-                       as_of: dt.datetime, run_id: str) -> int:
-    """Remember what the computed learners' inputs looked like (for the next run)."""
-    rows = input_state_rows(fingerprints, days_since, as_of, run_id)
+                       as_of: dt.datetime, run_id: str,
+                       mentor_fingerprints: pd.Series | None = None) -> int:
+    """Remember what the computed learners' inputs looked like (for the next run), and
+    which mentors every learner whose Mentor rows the run published was given."""
+    rows = input_state_rows(fingerprints, days_since, as_of, run_id, mentor_fingerprints)
+    others = pd.Series(dtype="int64") if mentor_fingerprints is None else \
+        mentor_fingerprints[~mentor_fingerprints.index.isin(fingerprints.index)]
+    t = LearnerInputState.__table__
     with engine.begin() as conn:
-        return upsert_rows(conn, LearnerInputState.__table__, rows,
-                           update_columns=["fingerprint", "days_since_last_activity",
-                                           "as_of", "run_id"])
+        written = upsert_rows(conn, t, rows,
+                              update_columns=["fingerprint", "days_since_last_activity",
+                                              "as_of", "run_id", "mentor_fingerprint"])
+        if len(others):
+            conn.execute(update(t).where(t.c.learner_id == bindparam("lid"))
+                         .values(mentor_fingerprint=bindparam("mentor")),
+                         [{"lid": int(lid), "mentor": int(fp)} for lid, fp in others.items()])
+    return written
+
+
+def mentors_moved(engine: Engine, mentor_fingerprints: pd.Series) -> np.ndarray:
+    """Learners whose mentors differ from what the last run published for them: mentors
+    are assigned across the whole population, so another learner's change (an opt-out,
+    a new Expert skill) can move them."""
+    t = LearnerInputState
+    with engine.connect() as conn:  # exact 64-bit ints: a float column would round them
+        stored = dict(conn.execute(select(t.learner_id, t.mentor_fingerprint)
+                                   .where(t.mentor_fingerprint.is_not(None))).all())
+    known = pd.Series(stored, dtype="Int64").reindex(mentor_fingerprints.index)
+    fresh = pd.array(mentor_fingerprints.to_numpy(np.int64), dtype="Int64")
+    moved = (known.array != fresh).fillna(True).to_numpy(dtype=bool)
+    return mentor_fingerprints.index.to_numpy(np.int64)[moved]
 
 
 def scope_ids(scope: Scope) -> Sequence[int] | None:

@@ -300,12 +300,15 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
         course_for_skill_level,
         pathway_courses,
     )
-    from models.recommend import frozen_heap, plan_run, recommend_chunk
+    from models.recommend import frozen_heap, plan_run, population_mentors, recommend_chunk
     from models.recommend_policy import RecommenderConfig
 
     config = config or RecommenderConfig()
     inputs, space = data.inputs, data.space
-    plan = plan_run(inputs, space, config, getattr(data, "population", None))
+    mentors = getattr(data, "mentors", None)
+    if mentors is None and getattr(data, "everyone", None) is not None:
+        mentors = population_mentors(data.everyone, space, config)
+    plan = plan_run(inputs, space, config, getattr(data, "population", None), mentors)
     counts = {"deleted": 0, "inserted": 0, "audit_recommendations": 0}
     counts.update(clear_opted_out(engine, data.opted_out))
     with frozen_heap():

@@ -28,6 +28,13 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from features.embedding_cache import embed_texts
+from features.population_snapshot import (
+    REFIT_DAYS,
+    Snapshot,
+    arrays_bytes,
+    from_arrays_bytes,
+    snapshot_for,
+)
 from features.profile import compute_profile
 from features.reading import read_for_learners, read_frame
 from features.recommendation_data import (
@@ -64,6 +71,26 @@ class RecommendationData:
     catalog: Any  # features.catalog.Catalog read from the database
     opted_out: np.ndarray  # learners registered before T who opted out of AI
     population: PopulationStats | None = None  # fitted on every learner, not just inputs'
+    #: Every opted-in learner (no vectors): mentors are assigned over all of them.
+    everyone: LearnerInputs | None = None
+    #: Mentor assignments already made over ``everyone`` (else made when publishing).
+    mentors: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class PopulationData:
+    """What every learner contributes to a run, whoever the run recommends for."""
+
+    catalog: Any
+    space: CatalogSpace
+    profile: pd.DataFrame  # everyone registered before T, with utc_offset_hours
+    everyone: LearnerInputs  # the opted-in learners, without recommendation vectors
+
+    @property
+    def targets(self) -> pd.Series:
+        """learner_id -> target role position of every opted-in learner."""
+        return pd.Series(self.everyone.careers["target_pos"].to_numpy(),
+                         index=self.everyone.learner_ids)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -172,44 +199,93 @@ def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn
     return pool, rows[["learner_id", "skill_key", "level"]].reset_index(drop=True)
 
 
+def load_population(engine: Engine, encoder: Any, resolver: Any,
+                    as_of: dt.datetime) -> PopulationData:
+    """Every learner's profile, skills, career, enrolments and feedback, and the mentor
+    pool, as of ``as_of`` (what population statistics and mentor assignment need)."""
+    catalog = read_catalog(engine)
+    space = catalog_space(engine, encoder, catalog)
+    resolve = resolver_function(engine, encoder, resolver, catalog.skills)
+    profile = compute_profile(engine, as_of, None)
+    profile = profile.assign(utc_offset_hours=utc_offset_hours(profile["timezone"], as_of))
+    ids = profile.index[profile["ai_personalization_optin"].astype(bool)].to_numpy(np.int64)
+    rows = resolve_skill_rows(extract_skill_rows(engine, as_of, ids), resolve)
+    levels = skill_level_matrix(rows, ids, space.roles.skill_keys)
+    pool, strong = mentor_frames(engine, as_of, resolve)
+    everyone = LearnerInputs(
+        learner_ids=ids, profile=profile.loc[ids], levels=levels,
+        vectors=np.zeros((len(ids), 0), np.float32),
+        careers=predict_careers(levels, ids, profile, space.roles),
+        enrollments=enrollment_states(engine, as_of),
+        feedback=recommendation_feedback(engine, as_of), mentors=pool, mentor_skills=strong)
+    return PopulationData(catalog=catalog, space=space, profile=profile, everyone=everyone)
+
+
+def recommendation_data(engine: Engine, encoder: Any, population: PopulationData,
+                        as_of: dt.datetime, learner_ids: Sequence[int] | None = None,
+                        stats: PopulationStats | None = None,
+                        mentors: pd.DataFrame | None = None) -> RecommendationData:
+    """The run's inputs for ``learner_ids`` (default: every opted-in learner), with
+    population statistics ``stats`` (default: fitted on ``population`` now) and mentor
+    assignments ``mentors`` (default: made over everyone when publishing)."""
+    everyone, profile = population.everyone, population.profile
+    chosen = np.ones(everyone.n, bool) if learner_ids is None else \
+        np.isin(everyone.learner_ids, np.asarray(list(learner_ids), np.int64))
+    ids = everyone.learner_ids[chosen]
+    inputs = LearnerInputs(
+        learner_ids=ids, profile=profile.loc[ids], levels=everyone.levels[np.flatnonzero(chosen)],
+        vectors=recommendation_vectors(engine, encoder, profile, as_of, ids),
+        careers=everyone.careers.loc[ids], enrollments=everyone.enrollments,
+        feedback=everyone.feedback, quiz=quiz_accuracy(engine, as_of, ids),
+        mentors=everyone.mentors, mentor_skills=everyone.mentor_skills)
+    scope = profile.index if learner_ids is None else \
+        profile.index[profile.index.isin(list(learner_ids))]
+    if stats is None:
+        stats = fit_population(inputs, population.space, targets=population.targets)
+    return RecommendationData(
+        inputs=inputs, space=population.space, catalog=population.catalog,
+        opted_out=scope[~profile.loc[scope, "ai_personalization_optin"].astype(bool)]
+        .to_numpy(np.int64),
+        population=stats, everyone=everyone, mentors=mentors)
+
+
 def load_recommendation_data(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datetime,
                              learner_ids: Sequence[int] | None = None) -> RecommendationData:
     """Everything a recommendation run as of ``as_of`` needs, read point in time.
 
     Learners are those registered before ``as_of`` (or ``learner_ids``) who did not opt out
     of AI personalisation; opted-out learners are returned apart so the publisher can
-    clear their rows. Population statistics (co-occurrence, peer feedback) and the mentor
-    pool always cover every learner, whatever ``learner_ids`` says.
+    clear their rows. Population statistics (co-occurrence, peer feedback), the mentor
+    pool and mentor assignment always cover every learner, whatever ``learner_ids`` says.
     """
-    catalog = read_catalog(engine)
-    space = catalog_space(engine, encoder, catalog)
-    resolve = resolver_function(engine, encoder, resolver, catalog.skills)
-    # Everyone's profile and career: the population statistics need every target role.
-    everyone = compute_profile(engine, as_of, None)
-    everyone = everyone.assign(utc_offset_hours=utc_offset_hours(everyone["timezone"], as_of))
-    opted_in = everyone["ai_personalization_optin"].astype(bool)
-    all_ids = everyone.index[opted_in].to_numpy(np.int64)
-    all_rows = resolve_skill_rows(extract_skill_rows(engine, as_of, all_ids), resolve)
-    all_careers = predict_careers(skill_level_matrix(all_rows, all_ids, space.roles.skill_keys),
-                                  all_ids, everyone, space.roles)
-    chosen = np.ones(len(all_ids), bool) if learner_ids is None else \
-        np.isin(all_ids, np.asarray(list(learner_ids), np.int64))
-    ids = all_ids[chosen]
-    rows = all_rows[all_rows["learner_id"].isin(ids)]
-    pool, strong = mentor_frames(engine, as_of, resolve)
-    inputs = LearnerInputs(
-        learner_ids=ids, profile=everyone.loc[ids],
-        levels=skill_level_matrix(rows, ids, space.roles.skill_keys),
-        vectors=recommendation_vectors(engine, encoder, everyone, as_of, ids),
-        careers=all_careers.loc[ids], enrollments=enrollment_states(engine, as_of),
-        feedback=recommendation_feedback(engine, as_of),
-        quiz=quiz_accuracy(engine, as_of, ids), mentors=pool, mentor_skills=strong)
-    targets = pd.Series(all_careers["target_pos"].to_numpy(), index=all_ids)
-    scope = everyone.index if learner_ids is None else \
-        everyone.index[everyone.index.isin(list(learner_ids))]
-    return RecommendationData(
-        inputs=inputs, space=space, catalog=catalog,
-        opted_out=scope[~everyone.loc[scope, "ai_personalization_optin"].astype(bool)]
-        .to_numpy(np.int64),
-        population=fit_population(inputs, space, targets=targets))
+    population = load_population(engine, encoder, resolver, as_of)
+    return recommendation_data(engine, encoder, population, as_of, learner_ids)
 
+
+# ------------------------------------------------------------------ population snapshot
+
+#: ``population_snapshots.kind`` of the recommender's population statistics.
+STATISTICS_KIND = "recommender-statistics"
+
+
+def statistics_compatibility(space: CatalogSpace) -> str:
+    """Statistics are arrays over course and role positions: valid only for the same
+    catalog courses and roles in the same order."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    digest.update(np.asarray(space.course_ids, np.int64).tobytes())
+    digest.update("\x1f".join(map(str, space.roles.titles)).encode())
+    return f"{STATISTICS_KIND}|{space.n_courses}|{space.roles.n_roles}|{digest.hexdigest()[:16]}"
+
+
+def population_statistics(engine: Engine, population: PopulationData, as_of: dt.datetime, *,
+                          refit: bool = False, refit_days: int = REFIT_DAYS,
+                          run_id: str | None = None) -> tuple[PopulationStats, Snapshot]:
+    """The refit period's population statistics (fitted on ``population`` and stored
+    when the period has none yet)."""
+    snapshot = snapshot_for(
+        engine, STATISTICS_KIND, statistics_compatibility(population.space), as_of,
+        lambda: arrays_bytes(fit_population(population.everyone, population.space).to_arrays()),
+        refit=refit, refit_days=refit_days, run_id=run_id)
+    return PopulationStats.from_arrays(from_arrays_bytes(snapshot.payload)), snapshot

@@ -753,6 +753,32 @@ class LearnerInputState(Base):
     days_since_last_activity: Mapped[float | None] = mapped_column(Float)
     as_of: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     run_id: Mapped[str | None] = mapped_column(String(64))
+    #: Hash of the mentors a run last published for the learner: mentors are
+    #: assigned over the whole population, so others' changes can move them.
+    mentor_fingerprint: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PopulationSnapshot(Base):
+    """Addition: population statistics a nightly run scores against (explanation
+    references, course co-occurrence, peer shares), fitted at most once per refit
+    period so that full and incremental runs of that period agree
+    (:mod:`features.population_snapshot`)."""
+
+    __tablename__ = "population_snapshots"
+    __table_args__ = (
+        Index(None, "kind", "fitted_as_of"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    snapshot_id: Mapped[int] = mapped_column(UnsignedBigInt, primary_key=True,
+                                             autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    #: What the payload is only valid for (feature-set version, catalog shape...).
+    compatibility: Mapped[str] = mapped_column(String(100), nullable=False)
+    fitted_as_of: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    fitted_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(Blob, nullable=False)
 
 
 #: Tables of the seed document, in the seed's order.

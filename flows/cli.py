@@ -17,6 +17,7 @@ from typing import Annotated
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,8 +34,11 @@ from features.engine import explain_database_error, make_engine
 from features.errors import ConfigurationError, DatabaseUnavailableError, LearnerAIError
 from features.settings import Settings, load_settings
 
-console = Console()
-error_console = Console(stderr=True)
+# Output is data (catalog titles, reasons, learners' text), printed as it is: Rich
+# markup would drop "[confidence 0.85]" and crash on a title with "[/]", and emoji
+# codes would turn ":snake:" into a picture.
+console = Console(markup=False, emoji=False)
+error_console = Console(stderr=True, emoji=False)
 
 app = typer.Typer(
     name="learnerai",
@@ -398,6 +402,9 @@ def nightly_command(
     full: Annotated[bool, typer.Option(
         "--full", help="Recompute every learner (default: only those whose inputs changed).")
     ] = False,
+    refit: Annotated[bool, typer.Option(
+        "--refit", help="Fit new population statistics (typical learners, course "
+                        "co-occurrence) even if this week's exist.")] = False,
     wait: Annotated[float, typer.Option(
         help="Seconds to wait for another run to release the lock before giving up.")] = 0,
     dask_address: Annotated[str | None, typer.Option(
@@ -417,13 +424,32 @@ def nightly_command(
     settings = settings_for(database_url)
     connect(settings)
     when = parse_date(as_of, "--as-of") or today()
-    parameters = {"as_of": when, "full": full, "database_url": settings.database_url,
-                  "wait_seconds": wait}
-    state = (nightly_on_dask(dask_address, **parameters) if dask_address
-             else nightly(**parameters, return_state=True))
+    # The flow reads DATABASE_URL from the environment: as a flow parameter the URL,
+    # password included, would be stored with the run in Prefect's database and UI.
+    parameters = {"as_of": when, "full": full, "refit": refit, "wait_seconds": wait}
+    with environment(DATABASE_URL=settings.database_url):
+        state = (nightly_on_dask(dask_address, **parameters) if dask_address
+                 else nightly(**parameters, return_state=True))
     if state.is_cancelled():
         raise RunLockedError(state.message)
     console.print(summary_line(state.result()), highlight=False)
+
+
+@contextmanager
+def environment(**variables: str) -> Iterator[None]:
+    """Set environment variables for the duration of the block, then restore them."""
+    import os
+
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _demo_gates():
@@ -538,13 +564,15 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except LearnerAIError as exc:
-        error_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        error_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                            soft_wrap=True)
         return 1
     except (OperationalError, DBAPIError) as exc:
         line = explain_database_error(exc, settings_for(None).database_url)
         if line is None:
             raise
-        error_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        error_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False,
+                            soft_wrap=True)
         return 1
     return 0
 

@@ -43,7 +43,13 @@ import pandas as pd
 from prefect import flow, task
 from sqlalchemy import Engine
 
-from features.change_detection import Scope, plan_scope, record_input_state, scope_ids
+from features.change_detection import (
+    Scope,
+    mentors_moved,
+    plan_scope,
+    record_input_state,
+    scope_ids,
+)
 from features.engine import make_engine
 from features.learner_features import (
     FEATURE_SET_VERSION,
@@ -57,7 +63,12 @@ from features.run_report import nightly_markdown
 from features.runs import RunLockedError, latest_successful_run, ledgered_run
 from features.settings import Settings, load_settings
 from flows.retry import RETRYING
-from flows.risk_scoring import RiskChampions, load_risk_champions, score_learners
+from flows.risk_scoring import (
+    RiskChampions,
+    load_risk_champions,
+    risk_references,
+    score_learners,
+)
 from flows.train import default_as_of
 from models.recommend import RECOMMENDER_VERSION
 from registry.models import NoChampionError
@@ -195,30 +206,62 @@ def partitioned_features_stage(settings: Settings, partitions: int, submit: Call
 
 def risk_stage(engine: Engine, settings: Settings, as_of: dt.datetime, scope: Scope,
                champions: RiskChampions, model_version: str,
-               audit_by: str) -> tuple[dict[str, int], dict[str, int]]:
-    scores = score_learners(engine, settings, as_of, scope_ids(scope), champions=champions)
+               audit_by: str, refit: bool = False) -> tuple[dict[str, int], dict[str, int]]:
+    references, snapshot = risk_references(engine, as_of, champions, refit=refit,
+                                           run_id=audit_by)
+    scores = score_learners(engine, settings, as_of, scope_ids(scope), champions=champions,
+                            references=references)
     counts = publish_risk(engine, scores, as_of=as_of, model_version=model_version,
                           audit_by=audit_by)
+    counts["population_snapshots"] = int(not snapshot.reused)
     bands = scores["band"].value_counts().reindex(["low", "medium", "high"], fill_value=0)
     return counts, {band: int(n) for band, n in bands.items()}
 
 
+@dataclass(frozen=True)
+class RecommendationsOutcome:
+    """Rows written, and each published learner's mentor fingerprint (recorded last)."""
+
+    counts: dict[str, int]
+    mentor_fingerprints: pd.Series
+
+
 def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scope: Scope,
                           run_id: str, model_version: str, audit_by: str,
-                          config: Any = None) -> dict[str, int]:
+                          config: Any = None, refit: bool = False) -> RecommendationsOutcome:
+    """Careers and recommendations for the scope's learners, plus everyone whose mentors
+    moved because of someone else's change (mentors are assigned population-wide)."""
     from features.recommend_eval import fitted_skill_resolver
-    from features.recommendation_inputs import load_recommendation_data
+    from features.recommendation_inputs import (
+        load_population,
+        population_statistics,
+        recommendation_data,
+    )
+    from models.recommend import mentor_fingerprints, population_mentors
+    from models.recommend_policy import RecommenderConfig
 
-    data = load_recommendation_data(engine, encoder, fitted_skill_resolver(engine, encoder),
-                                    as_of, scope_ids(scope))
-    return publish_recommendation_run(engine, data, run_id=run_id, model_version=model_version,
-                                      as_of=as_of, audit_by=audit_by, config=config)
+    config = config or RecommenderConfig()
+    population = load_population(engine, encoder, fitted_skill_resolver(engine, encoder), as_of)
+    stats, snapshot = population_statistics(engine, population, as_of, refit=refit,
+                                            run_id=run_id)
+    mentors = population_mentors(population.everyone, population.space, config)
+    fingerprints = mentor_fingerprints(mentors, population.everyone.learner_ids)
+    learner_ids, moved = scope_ids(scope), 0
+    if learner_ids is not None:
+        extra = np.setdiff1d(mentors_moved(engine, fingerprints), learner_ids)
+        learner_ids, moved = sorted({*learner_ids, *extra.tolist()}), len(extra)
+    data = recommendation_data(engine, encoder, population, as_of, learner_ids, stats, mentors)
+    counts = publish_recommendation_run(engine, data, run_id=run_id, model_version=model_version,
+                                        as_of=as_of, audit_by=audit_by, config=config)
+    counts |= {"mentors_moved": moved, "population_snapshots": int(not snapshot.reused)}
+    return RecommendationsOutcome(counts, fingerprints.reindex(data.inputs.learner_ids))
 
 
 def record_stage(engine: Engine, scope: Scope, features: FeatureSummary,
-                 as_of: dt.datetime, run_id: str) -> int:
+                 as_of: dt.datetime, run_id: str,
+                 mentor_fingerprints: pd.Series | None = None) -> int:
     return record_input_state(engine, scope.fingerprints, features.days_since_last_activity,
-                              as_of, run_id)
+                              as_of, run_id, mentor_fingerprints)
 
 
 @dataclass(frozen=True)
@@ -229,7 +272,7 @@ class NightlySteps:
     plan: Callable[..., Scope] = plan
     features: Callable[..., tuple[FeatureSummary, dict[str, int]]] = features_stage
     risk: Callable[..., tuple[dict[str, int], dict[str, int]]] = risk_stage
-    recommendations: Callable[..., dict[str, int]] = recommendations_stage
+    recommendations: Callable[..., RecommendationsOutcome] = recommendations_stage
     record: Callable[..., int] = record_stage
 
 
@@ -283,13 +326,15 @@ def run_nightly(
     progress: Callable[[str], None] | None = None,
     run_id: str | None = None,
     recommender: Any = None,
+    refit: bool = False,
 ) -> NightlyResult:
     """Run the nightly batch as of ``as_of`` (default: today 00:00 UTC).
 
     Raises :class:`features.runs.RunLockedError` when another run holds the lock
     after ``wait_seconds``; any failure marks the run failed in the ledger and is
     re-raised. ``recommender``: a :class:`models.recommend_policy.RecommenderConfig`
-    (default: the standard one).
+    (default: the standard one). ``refit``: fit new population statistics even when
+    the refit period has some (:mod:`features.population_snapshot`).
     """
     from models.embeddings import TextEncoder
 
@@ -303,7 +348,7 @@ def run_nightly(
         started = time.perf_counter()
         try:
             _run_stages(engine, settings, as_of, full, encoder, steps, result, say,
-                        recommender)
+                        recommender, refit)
             result.status = "succeeded"
         except BaseException:
             result.status = "failed"
@@ -316,7 +361,8 @@ def run_nightly(
 
 def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bool,
                 encoder: Any, steps: NightlySteps, result: NightlyResult,
-                say: Callable[[str], None], recommender: Any = None) -> None:
+                say: Callable[[str], None], recommender: Any = None,
+                refit: bool = False) -> None:
     with _stage(result, "models", say):
         champions, notes = steps.load_models(settings)
         result.notes += notes
@@ -342,17 +388,22 @@ def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bo
         with _stage(result, "risk", say):
             version = ai_features_version(feature_set, champions)
             counts, result.risk_bands = steps.risk(engine, settings, as_of, scope, champions,
-                                                   version, audit_by)
-            result.counts.update(counts)
+                                                   version, audit_by, refit)
+            _add_counts(result.counts, counts)
     with _stage(result, "recommendations", say):
         version = recommender_version(encoder.model_id)
         result.model_versions["recommender"] = version
-        result.counts.update(steps.recommendations(engine, encoder, as_of, scope,
-                                                   result.run_id, version, audit_by,
-                                                   recommender))
+        outcome = steps.recommendations(engine, encoder, as_of, scope, result.run_id,
+                                        version, audit_by, recommender, refit)
+        _add_counts(result.counts, outcome.counts)
     with _stage(result, "record", say):
         result.counts["input_state"] = steps.record(engine, scope, feature_set, as_of,
-                                                    result.run_id)
+                                                    result.run_id, outcome.mentor_fingerprints)
+
+
+def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:
+    for key, value in counts.items():
+        total[key] = total.get(key, 0) + value if isinstance(value, int) else value
 
 
 # ---------------------------------------------------------------------------- Prefect
@@ -381,9 +432,11 @@ def nightly(
     database_url: str | None = None,
     wait_seconds: float = 0,
     partitions: int = 0,
+    refit: bool = False,
 ) -> dict[str, Any]:
     """The nightly batch as of ``as_of`` (default: today 00:00 UTC): incremental
-    unless ``full``. Leaves the run summary as a markdown artifact.
+    unless ``full``; ``refit`` fits new population statistics even inside a refit
+    period. Leaves the run summary as a markdown artifact.
 
     ``partitions`` > 0 splits the features stage into that many learner partitions
     submitted to the flow's task runner — run it with a Dask task runner
@@ -399,7 +452,7 @@ def nightly(
                                                partitions, features_partition_task.submit))
     try:
         result = run_nightly(engine, settings, as_of, full=full, wait_seconds=wait_seconds,
-                             steps=steps, progress=print)
+                             steps=steps, progress=print, refit=refit)
     except RunLockedError as exc:
         # Another run is doing the work: not a failure of this one, and no traceback.
         return Cancelled(message=str(exc))

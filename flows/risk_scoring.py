@@ -11,6 +11,9 @@ References for the factors are the *typical* learner: for disengagement, the
 median of the learners active in the last 28 days (the population the model
 was trained on); for dropout, the median of the other active enrolments in
 the same course (the whole population where a course has fewer than 10).
+They are fitted by :func:`fit_risk_references`; the nightly run keeps them in a
+population snapshot (:mod:`features.population_snapshot`) so that every run of
+a refit period explains against the same typical learner.
 
 Learners who opted out of AI personalisation get no row.
 """
@@ -28,9 +31,23 @@ from sqlalchemy import Engine
 
 from features.enrollment_features import compute_enrollment, course_titles
 from features.errors import LearnerAIError
+from features.learner_features import FEATURE_SET_VERSION
+from features.population_snapshot import (
+    REFIT_DAYS,
+    Snapshot,
+    from_json_bytes,
+    json_bytes,
+    snapshot_for,
+)
 from features.retrieval import get_features
 from features.settings import Settings
-from models.explain import explain_risk, group_references, reference_values, risk_prediction_json
+from models.explain import (
+    explain_risk,
+    group_reference_table,
+    reference_values,
+    references_for_rows,
+    risk_prediction_json,
+)
 from models.risk import RiskBands, feature_kinds, predict_risk
 from registry.models import NoChampionError, load_champion
 from registry.tracking import configure_mlflow
@@ -77,6 +94,102 @@ def load_risk_champions(settings: Settings, client: Any = None) -> RiskChampions
     return RiskChampions(disengagement, disengagement_version, dropout, dropout_version)
 
 
+@dataclass(frozen=True)
+class RiskReferences:
+    """The typical learner each explanation compares against."""
+
+    disengagement: pd.Series  # feature -> median/mode of the active learners
+    dropout: pd.Series | None = None  # feature -> median/mode of all active enrolments
+    dropout_by_course: pd.DataFrame | None = None  # course_id x feature, big courses only
+
+    def to_json(self) -> dict[str, Any]:
+        def plain(series: pd.Series | None) -> dict[str, Any] | None:
+            return None if series is None else {k: _plain(v) for k, v in series.items()}
+
+        by_course = None if self.dropout_by_course is None else {
+            str(course): plain(row) for course, row in self.dropout_by_course.iterrows()}
+        return {"disengagement": plain(self.disengagement), "dropout": plain(self.dropout),
+                "dropout_by_course": by_course,
+                "columns": None if self.dropout_by_course is None
+                else list(self.dropout_by_course.columns)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RiskReferences:
+        def series(values: dict[str, Any] | None) -> pd.Series | None:
+            return None if values is None else pd.Series(values, dtype=object)
+
+        by_course = None
+        if data.get("dropout_by_course") is not None:
+            by_course = pd.DataFrame.from_dict(data["dropout_by_course"], orient="index",
+                                               dtype=object).reindex(columns=data["columns"])
+            by_course.index = pd.Index(by_course.index.astype("int64"), name="course_id")
+        return cls(series(data["disengagement"]), series(data.get("dropout")), by_course)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def references_compatibility(champions: RiskChampions) -> str:
+    """What a stored set of references is valid for: the feature set and the columns
+    the champions read (a retrained champion on the same features keeps them)."""
+    import hashlib
+
+    kinds = [feature_kinds(champions.disengagement)]
+    if champions.dropout is not None:
+        kinds.append(feature_kinds(champions.dropout))
+    digest = hashlib.sha256(repr(kinds).encode()).hexdigest()[:16]
+    return f"risk-references|{FEATURE_SET_VERSION}|{digest}"
+
+
+def fit_risk_references(engine: Engine, as_of: dt.datetime,
+                        champions: RiskChampions) -> RiskReferences:
+    """The typical learners as of ``as_of`` for the champions' features."""
+    learners = _opted_in(get_features(engine, as_of))
+    numeric, categorical = feature_kinds(champions.disengagement)
+    active = learners[learners["days_since_last_activity"] < ACTIVE_DAYS]
+    overall = reference_values(active if len(active) else learners, numeric, categorical)
+    if champions.dropout is None:
+        return RiskReferences(overall)
+    view = _enrolment_view(engine, as_of, learners)
+    numeric, categorical = feature_kinds(champions.dropout)
+    return RiskReferences(
+        overall, reference_values(view, numeric, categorical),
+        group_reference_table(view, numeric, categorical, by="course_id",
+                              min_rows=MIN_COURSE_PEERS))
+
+
+#: ``population_snapshots.kind`` of the explanation references.
+REFERENCES_KIND = "risk-references"
+
+
+def risk_references(engine: Engine, as_of: dt.datetime, champions: RiskChampions, *,
+                    refit: bool = False, refit_days: int = REFIT_DAYS,
+                    run_id: str | None = None) -> tuple[RiskReferences, Snapshot]:
+    """The refit period's references (fitted and stored when it has none yet)."""
+    snapshot = snapshot_for(
+        engine, REFERENCES_KIND, references_compatibility(champions), as_of,
+        lambda: json_bytes(fit_risk_references(engine, as_of, champions).to_json()),
+        refit=refit, refit_days=refit_days, run_id=run_id)
+    return RiskReferences.from_json(from_json_bytes(snapshot.payload)), snapshot
+
+
+def _opted_in(learners: pd.DataFrame) -> pd.DataFrame:
+    return learners[learners["ai_personalization_optin"].astype(bool)]
+
+
+def _enrolment_view(engine: Engine, as_of: dt.datetime, learners: pd.DataFrame,
+                    learner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Active enrolments as of ``as_of`` joined with their learner's features."""
+    view = compute_enrollment(engine, as_of, learner_ids)
+    learner_columns = learners.drop(columns=[c for c in learners.columns if c in view.columns])
+    return view.join(learner_columns, on="learner_id", how="inner")
+
+
 def score_learners(
     engine: Engine,
     settings: Settings,
@@ -88,9 +201,13 @@ def score_learners(
     enrollment_factors: bool = False,
     bands: RiskBands | None = None,
     champions: RiskChampions | None = None,
+    references: RiskReferences | None = None,
 ) -> pd.DataFrame:
     """Per learner: ``score``, ``band``, ``risk_prediction`` (dict) and the two model
     version strings (``disengagement_model_version``, ``dropout_model_version``).
+
+    ``references``: the typical learners to explain against (default: fitted on
+    everyone as of ``as_of`` now, :func:`fit_risk_references`).
 
     The disengagement champion is required (:class:`registry.models.NoChampionError`
     otherwise); without a dropout champion the ``enrollments`` list is empty.
@@ -101,22 +218,15 @@ def score_learners(
                                             champions.disengagement_version)
     dropout, dropout_version = champions.dropout, champions.dropout_version
 
-    # Everyone as of the date: the reference population, then the ones to score.
-    learners = get_features(engine, as_of)
-    learners = learners[learners["ai_personalization_optin"].astype(bool)]
-    chosen = learners if learner_ids is None else learners.loc[
-        learners.index.intersection(pd.Index([int(i) for i in learner_ids]))]
+    references = references or fit_risk_references(engine, as_of, champions)
+    chosen = _opted_in(get_features(engine, as_of, learner_ids))
     if chosen.empty:
         return _empty_scores()
-
-    numeric, categorical = feature_kinds(disengagement)
-    active = learners[learners["days_since_last_activity"] < ACTIVE_DAYS]
-    reference = reference_values(active if len(active) else learners, numeric, categorical)
-    scores, _, factors = explain_risk(disengagement, chosen, reference, k=k,
+    scores, _, factors = explain_risk(disengagement, chosen, references.disengagement, k=k,
                                       peers=DISENGAGEMENT_PEERS)
 
-    enrolments = _score_enrolments(engine, as_of, learners, chosen.index, dropout, bands,
-                                   k if enrollment_factors else 0)
+    enrolments = _score_enrolments(engine, as_of, chosen, dropout, bands,
+                                   k if enrollment_factors else 0, references)
     by_learner: dict[int, list[dict[str, Any]]] = {}
     for entry in enrolments:
         by_learner.setdefault(entry.pop("learner_id"), []).append(entry)
@@ -142,23 +252,21 @@ def score_learners(
     })
 
 
-def _score_enrolments(engine: Engine, as_of: dt.datetime, learners: pd.DataFrame,
-                      chosen: pd.Index, dropout: Any, bands: RiskBands,
-                      k: int) -> list[dict[str, Any]]:
+def _score_enrolments(engine: Engine, as_of: dt.datetime, chosen: pd.DataFrame,
+                      dropout: Any, bands: RiskBands, k: int,
+                      references: RiskReferences) -> list[dict[str, Any]]:
     if dropout is None:
         return []
-    view = compute_enrollment(engine, as_of)
-    learner_columns = learners.drop(columns=[c for c in learners.columns if c in view.columns])
-    view = view.join(learner_columns, on="learner_id", how="inner")
-    rows = view[view["learner_id"].isin(chosen)]
+    rows = _enrolment_view(engine, as_of, chosen, chosen.index.tolist())
     if rows.empty:
         return []
     factors: list[list[dict[str, Any]]] = [[] for _ in range(len(rows))]
-    if k:
-        numeric, categorical = feature_kinds(dropout)
-        references = group_references(rows, numeric, categorical, by="course_id",
-                                      min_rows=MIN_COURSE_PEERS, population=view)
-        scores, _, factors = explain_risk(dropout, rows, references, k=k, peers=DROPOUT_PEERS)
+    if k and references.dropout is not None:
+        table = references.dropout_by_course
+        per_row = references_for_rows(
+            rows, table if table is not None else pd.DataFrame(), references.dropout,
+            by="course_id")
+        scores, _, factors = explain_risk(dropout, rows, per_row, k=k, peers=DROPOUT_PEERS)
     else:
         scores = predict_risk(dropout, rows)
     out = []

@@ -65,8 +65,9 @@ SCHEDULES: tuple[ScheduledFlow, ...] = (
                   description="Incremental nightly batch: learners whose inputs changed."),
     ScheduledFlow(name="nightly-weekly-full", module="flows.nightly", function="nightly",
                   cron="0 3 * * 0",
-                  parameters={"full": True, "wait_seconds": LOCK_WAIT_SECONDS},
-                  description="Full nightly batch: every learner recomputed (Sunday)."),
+                  parameters={"full": True, "refit": True, "wait_seconds": LOCK_WAIT_SECONDS},
+                  description="Full nightly batch: every learner recomputed against newly "
+                              "fitted population statistics (Sunday)."),
     ScheduledFlow(name="train-weekly", module="flows.train", function="train",
                   cron="0 4 * * 0",
                   description="Retrain the risk models; promote a challenger that wins."),

@@ -141,6 +141,44 @@ def reference_values(frame: pd.DataFrame, numeric: Sequence[str],
     return pd.Series(values, dtype=object)
 
 
+def group_reference_table(population: pd.DataFrame, numeric: Sequence[str],
+                          categorical: Sequence[str], by: str,
+                          min_rows: int = 10) -> pd.DataFrame:
+    """Medians/modes of each ``by`` group (e.g. a course) of ``population`` with at
+    least ``min_rows`` rows, indexed by the group key."""
+    sizes = population.groupby(by).size()
+    big = sizes[sizes >= min_rows].index
+    pop = population[population[by].isin(big)]
+    table = pd.DataFrame(index=pd.Index(big, name=by), columns=[*numeric, *categorical],
+                         dtype=object)
+    if not len(pop):
+        return table
+    if numeric:
+        medians = pop[list(numeric)].apply(pd.to_numeric, errors="coerce").groupby(pop[by]) \
+            .median()
+        for column in numeric:
+            table[column] = medians[column].reindex(big).to_numpy(dtype=object)
+    for column in categorical:
+        modes = pop[column].dropna().astype(str).groupby(pop[by]).agg(
+            lambda s: s.mode().iloc[0])
+        table[column] = modes.reindex(big).to_numpy(dtype=object)
+    return table
+
+
+def references_for_rows(frame: pd.DataFrame, table: pd.DataFrame, overall: pd.Series,
+                        by: str) -> pd.DataFrame:
+    """Per-row references: the row's group in ``table`` where it has a value, else
+    ``overall``. Aligned with ``frame.index``."""
+    columns = list(overall.index)
+    out = pd.DataFrame(index=frame.index, columns=columns, dtype=object)
+    keys = frame[by]
+    for column in columns:
+        mapped = keys.map(table[column]) if column in table else \
+            pd.Series(np.nan, index=frame.index, dtype=object)
+        out[column] = mapped.where(mapped.notna(), overall[column]).to_numpy(dtype=object)
+    return out
+
+
 def group_references(frame: pd.DataFrame, numeric: Sequence[str],
                      categorical: Sequence[str], by: str, min_rows: int = 10,
                      population: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -149,26 +187,8 @@ def group_references(frame: pd.DataFrame, numeric: Sequence[str],
     get the whole population's reference. Aligned with ``frame.index``."""
     population = frame if population is None else population
     overall = reference_values(population, numeric, categorical)
-    out = pd.DataFrame(index=frame.index, columns=[*numeric, *categorical], dtype=object)
-    for column in [*numeric, *categorical]:
-        out[column] = overall[column]
-    sizes = population.groupby(by).size()
-    big = sizes[sizes >= min_rows].index
-    pop = population[population[by].isin(big)]
-    if len(pop):
-        medians = pop[list(numeric)].apply(pd.to_numeric, errors="coerce") \
-            .groupby(pop[by]).median() if numeric else pd.DataFrame(index=big)
-        rows = frame[by].isin(big).to_numpy()
-        keys = frame.loc[rows, by]
-        for column in numeric:
-            mapped = keys.map(medians[column])
-            out.loc[rows, column] = mapped.where(mapped.notna(), overall[column]).to_numpy()
-        for column in categorical:
-            modes = pop[column].dropna().astype(str).groupby(pop[by]).agg(
-                lambda s: s.mode().iloc[0])
-            mapped = keys.map(modes)
-            out.loc[rows, column] = mapped.where(mapped.notna(), overall[column]).to_numpy()
-    return out
+    table = group_reference_table(population, numeric, categorical, by, min_rows)
+    return references_for_rows(frame, table, overall, by)
 
 
 def _reference_frame(reference: pd.Series | pd.DataFrame | Mapping[str, Any],

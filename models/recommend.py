@@ -66,13 +66,22 @@ class RunPlan:
 
 
 def plan_run(inputs: LearnerInputs, space: CatalogSpace, config: RecommenderConfig,
-             stats: PopulationStats | None = None) -> RunPlan:
+             stats: PopulationStats | None = None,
+             mentors: pd.DataFrame | None = None) -> RunPlan:
     """Fit the population statistics (unless given), index the per-learner frames and
-    assign mentors: everything that needs the whole run before chunks are scored."""
+    assign mentors: everything that needs the whole run before chunks are scored.
+
+    ``mentors``: assignments made over a larger population
+    (:func:`population_mentors`), so a run over some learners gives each of them what a
+    run over everyone would; by default mentors are assigned over the run's learners."""
     stats = stats if stats is not None else fit_population(inputs, space)
     frames = RunFrames.of(inputs)
-    mentors = (plan_mentors(inputs, space, config, frames) if "Mentor" in config.types
-               else pd.DataFrame())
+    if "Mentor" not in config.types:
+        mentors = pd.DataFrame()
+    elif mentors is None:
+        mentors = plan_mentors(inputs, space, config, frames)
+    elif len(mentors):
+        mentors = mentors[mentors["learner_id"].isin(inputs.learner_ids)].reset_index(drop=True)
     content = (skill_jaccard(space.content_skills) if "Content" in config.types
                else np.zeros((0, 0), np.float32))
     return RunPlan(stats=stats, frames=frames,
@@ -91,6 +100,33 @@ def plan_mentors(inputs: LearnerInputs, space: CatalogSpace, config: Recommender
         return pd.DataFrame()
     # Numbers only: facts (dicts) are built per chunk, so few Python objects live long.
     return assign_mentors(pd.concat(candidates, ignore_index=True), config)
+
+
+def population_mentors(population: LearnerInputs, space: CatalogSpace,
+                       config: RecommenderConfig) -> pd.DataFrame:
+    """Mentors assigned over the whole ``population`` (the cap shared by all of them)."""
+    if "Mentor" not in config.types:
+        return pd.DataFrame()
+    return plan_mentors(population, space, config, RunFrames.of(population))
+
+
+def mentor_fingerprints(assigned: pd.DataFrame, learner_ids: np.ndarray) -> pd.Series:
+    """Per learner of ``learner_ids`` a hash of everything their Mentor rows are made of
+    (mentor, rank, terms, covered skills and levels, groups, offset); 0 for none."""
+    out = pd.Series(0, index=pd.Index(np.asarray(learner_ids, np.int64), name="learner_id"),
+                    dtype="int64")
+    if assigned.empty:
+        return out
+    columns = [c for c in assigned.columns if c != "learner_id"]
+    values = assigned[columns].astype(float).round(6)
+    row_hash = pd.util.hash_pandas_object(values, index=False).to_numpy(np.uint64)
+    # Order-sensitive per learner: weight each row's hash by its rank.
+    weighted = row_hash * (assigned["rec_rank"].to_numpy(np.uint64) + np.uint64(1))
+    total = pd.Series(weighted, index=assigned["learner_id"].to_numpy(np.int64)) \
+        .groupby(level=0).sum()
+    out.loc[total.index.intersection(out.index)] = total.reindex(
+        total.index.intersection(out.index)).to_numpy(np.uint64).astype(np.int64)
+    return out
 
 
 def iter_recommendations(inputs: LearnerInputs, space: CatalogSpace,

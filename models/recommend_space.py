@@ -227,6 +227,24 @@ class PopulationStats:
     peer_share: np.ndarray
     peer_count: np.ndarray
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (the co-occurrence matrix as its nonzero cells: it is sparse)."""
+        rows, cols = np.nonzero(self.jaccard)
+        return {"jaccard_shape": np.asarray(self.jaccard.shape, np.int64),
+                "jaccard_rows": rows.astype(np.int32), "jaccard_cols": cols.astype(np.int32),
+                "jaccard_values": self.jaccard[rows, cols],
+                "course_ignore_excess": self.course_ignore_excess,
+                "course_ignore_global": self.course_ignore_global,
+                "peer_share": self.peer_share, "peer_count": self.peer_count}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> PopulationStats:
+        jaccard = np.zeros(tuple(arrays["jaccard_shape"]), np.float32)
+        jaccard[arrays["jaccard_rows"], arrays["jaccard_cols"]] = arrays["jaccard_values"]
+        return cls(jaccard=jaccard, course_ignore_excess=arrays["course_ignore_excess"],
+                   course_ignore_global=arrays["course_ignore_global"],
+                   peer_share=arrays["peer_share"], peer_count=arrays["peer_count"])
+
 
 #: Pseudo-count pulling a role's ignore rate of a course towards the course's overall rate.
 IGNORE_PRIOR = 5.0

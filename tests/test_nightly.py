@@ -76,11 +76,6 @@ def test_rerun_for_the_same_day_leaves_the_same_tables(demo) -> None:
     assert snapshot(engine) == once
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known gap (issue 7): explanation references ('typical learners'), peer/co-occurrence "
-    "statistics and the mentor cap are fitted on the whole population each run, so a "
-    "change to three learners moves other learners' outputs, which only a full run "
-    "rewrites. Fix: freeze population statistics with the model (refit weekly)."))
 def test_incremental_run_equals_a_full_run(demo, tmp_path, champion_settings) -> None:
     """Change a few learners' inputs; the incremental run recomputes exactly them and
     leaves the tables a full run leaves."""
@@ -250,3 +245,42 @@ def test_training_holds_the_lock_and_writes_the_ledger(demo, tmp_path) -> None:
     counts = runs.loc["succeeded", "counts"]["disengagement"]
     assert counts["roc_auc"] == round(summary["disengagement"]["metrics"]["roc_auc"], 4)
     assert counts["promoted"] == summary["disengagement"]["promoted"]
+
+
+def test_population_statistics_are_fitted_once_per_refit_period(demo) -> None:
+    first = nightly(demo, full=True)
+    assert first.counts["population_snapshots"] == 2  # risk references + recommender
+    later = nightly(demo, AS_OF + dt.timedelta(days=2), full=True)
+    assert later.counts["population_snapshots"] == 0
+    forced = nightly(demo, AS_OF + dt.timedelta(days=2), full=True, refit=True)
+    assert forced.counts["population_snapshots"] == 2
+    next_week = nightly(demo, AS_OF + dt.timedelta(days=9), full=True)
+    assert next_week.counts["population_snapshots"] == 2
+
+
+def test_a_mentor_who_opts_out_is_replaced_in_the_next_incremental_run(demo) -> None:
+    """Mentors are assigned population-wide: one learner's opt-out moves other
+    learners' mentors, and those learners are recomputed although their inputs did not
+    change."""
+    engine = demo[0]
+    nightly(demo, full=True)
+    with engine.connect() as conn:
+        mentor_rows = pd.DataFrame(conn.execute(
+            select(LearnerRecommendation.learner_id, LearnerRecommendation.reference_id)
+            .where(LearnerRecommendation.recommendation_type == "Mentor",
+                   LearnerRecommendation.action_status == "Pending")).all())
+    busiest = mentor_rows["reference_id"].value_counts().index[0]
+    mentees = set(mentor_rows.loc[mentor_rows["reference_id"] == busiest, "learner_id"])
+    with engine.begin() as conn:
+        conn.execute(update(LearnerPreferences)
+                     .where(LearnerPreferences.learner_id == int(busiest))
+                     .values(ai_personalization_optin=0))
+    run = nightly(demo)
+    assert run.scope["learners"] == 1  # only the opted-out learner's inputs changed
+    assert run.counts["mentors_moved"] >= len(mentees) - 1 > 0
+    with engine.connect() as conn:
+        still = conn.execute(select(func.count()).select_from(LearnerRecommendation)
+                             .where(LearnerRecommendation.reference_id == str(busiest),
+                                    LearnerRecommendation.recommendation_type == "Mentor",
+                                    LearnerRecommendation.action_status == "Pending")).scalar()
+    assert still == 0

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {
     ("learnerai-nightly", "nightly-daily"): ("0 2 * * *", {"full": False}),
     ("learnerai-nightly", "nightly-weekly-full"): ("0 3 * * 0",
-                                                   {"full": True, "wait_seconds": 3600}),
+                                                   {"full": True, "refit": True,
+                                                    "wait_seconds": 3600}),
     ("learnerai-train", "train-weekly"): ("0 4 * * 0", {}),
     ("learnerai-evaluate", "evaluate-weekly"): ("0 5 * * 1", {"wait_seconds": 3600}),
 }
@@ -59,7 +60,7 @@ def test_schedule_lines_say_what_runs_when() -> None:
     assert schedule_lines(Settings(timezone="Europe/Berlin")) == [
         "learnerai-nightly/nightly-daily  0 2 * * * (Europe/Berlin)  full=False",
         "learnerai-nightly/nightly-weekly-full  0 3 * * 0 (Europe/Berlin)  full=True, "
-        "wait_seconds=3600",
+        "refit=True, wait_seconds=3600",
         "learnerai-train/train-weekly  0 4 * * 0 (Europe/Berlin)",
         "learnerai-evaluate/evaluate-weekly  0 5 * * 1 (Europe/Berlin)  wait_seconds=3600",
     ]
