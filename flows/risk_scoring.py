@@ -35,6 +35,7 @@ from features.learner_features import FEATURE_SET_VERSION
 from features.population_snapshot import (
     REFIT_DAYS,
     Snapshot,
+    find_snapshot,
     from_json_bytes,
     json_bytes,
     snapshot_for,
@@ -294,9 +295,16 @@ def _empty_scores() -> pd.DataFrame:
 
 def explain_learner(engine: Engine, settings: Settings, learner_id: int,
                     as_of: dt.datetime, *, k: int = 3) -> dict[str, Any]:
-    """The learner's risk JSON with per-enrolment factors and course titles added."""
+    """The learner's risk JSON with per-enrolment factors and course titles added,
+    explained against the same typical learners as the nightly run of that week (a
+    read-only look: a week without a snapshot is explained against everyone now)."""
+    champions = load_risk_champions(settings)
+    stored = find_snapshot(engine, REFERENCES_KIND, references_compatibility(champions), as_of)
+    references = (RiskReferences.from_json(from_json_bytes(stored.payload)) if stored
+                  else None)
     scored = score_learners(engine, settings, as_of, [learner_id], k=k,
-                            enrollment_factors=True)
+                            enrollment_factors=True, champions=champions,
+                            references=references)
     if scored.empty:
         raise LearnerNotFoundError(
             f"Learner {learner_id} has no risk score as of {as_of:%Y-%m-%d}: no such learner, "

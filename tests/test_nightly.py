@@ -15,6 +15,7 @@ from features.runs import RunLockedError, run_lock
 from features.schema import (
     BatchRun,
     LearnerActivityLog,
+    LearnerAIFeatures,
     LearnerAuditLog,
     LearnerNotification,
     LearnerPreferences,
@@ -22,6 +23,7 @@ from features.schema import (
     LearnerSkill,
 )
 from flows.nightly import run_nightly
+from flows.risk_scoring import explain_learner
 from tests.nightly_fixtures import AS_OF, snapshot
 
 
@@ -248,8 +250,17 @@ def test_training_holds_the_lock_and_writes_the_ledger(demo, tmp_path) -> None:
 
 
 def test_population_statistics_are_fitted_once_per_refit_period(demo) -> None:
+    engine, settings = demo
     first = nightly(demo, full=True)
     assert first.counts["population_snapshots"] == 2  # risk references + recommender
+    # `learnerai explain` explains against the same typical learners as the run.
+    with engine.connect() as conn:
+        learner_id, stored = conn.execute(select(LearnerAIFeatures.learner_id,
+                                                 LearnerAIFeatures.risk_prediction)
+                                          .where(LearnerAIFeatures.risk_prediction.is_not(None))
+                                          .limit(1)).one()
+    explained = explain_learner(engine, settings, learner_id, AS_OF)
+    assert explained["factors"] == stored["factors"] and explained["score"] == stored["score"]
     later = nightly(demo, AS_OF + dt.timedelta(days=2), full=True)
     assert later.counts["population_snapshots"] == 0
     forced = nightly(demo, AS_OF + dt.timedelta(days=2), full=True, refit=True)
