@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from features.errors import LearnerAIError
 from features.schema import BatchRun
@@ -88,39 +89,92 @@ def latest_successful_run(engine: Engine, flow: str = "nightly") -> dict[str, An
     return dict(row) if row else None
 
 
+class RunLockLostError(LearnerAIError):
+    """The run's lock was lost mid-run (its database connection dropped) and another
+    run may have worked alongside it."""
+
+
+class HeldLock:
+    """The batch lock while a run holds it (what :func:`run_lock` yields)."""
+
+    def confirm(self) -> bool:
+        """True if the lock is still this run's. A kernel-held file lock cannot be lost."""
+        return True
+
+
 @contextmanager
 def run_lock(engine: Engine, name: str = "learnerai-batch",
-             wait_seconds: float = 0) -> Iterator[None]:
+             wait_seconds: float = 0) -> Iterator[HeldLock]:
     """Hold the database-wide batch lock, waiting up to ``wait_seconds``.
 
     Raises :class:`RunLockedError` if another run still holds it after that.
     """
     if engine.dialect.name in ("mysql", "mariadb"):
-        with _mysql_lock(engine, name, wait_seconds):
-            yield
+        lock = _ServerLock(engine, name)
+        lock.acquire(wait_seconds)
+        try:
+            yield lock
+        finally:
+            lock.release()
     else:
         with _file_lock(_lock_path(engine, name), wait_seconds):
-            yield
+            yield HeldLock()
 
 
-@contextmanager
-def _mysql_lock(engine: Engine, name: str, wait_seconds: float) -> Iterator[None]:
-    # A dedicated connection: the lock lives and dies with it.
-    conn = engine.connect()
-    try:
-        got = conn.execute(text("SELECT GET_LOCK(:name, :wait)"),
-                           {"name": _lock_name(engine, name),
-                            "wait": int(wait_seconds)}).scalar()
-        if got != 1:
-            raise RunLockedError(
-                f"another learnerai run holds the lock {name!r} on this database; "
-                "wait for it to finish (see batch_runs) or pass a longer --wait")
+class _ServerLock(HeldLock):
+    """``GET_LOCK`` on a dedicated connection: the lock lives and dies with it, so a
+    dropped connection (``KILL CONNECTION``, a network cut, ``wait_timeout``) releases it
+    on the server while the run goes on — :meth:`confirm` notices and takes it back."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine, self.name, self.key = engine, name, _lock_name(engine, name)
+        self.conn: Connection | None = None
+
+    def acquire(self, wait_seconds: float) -> None:
+        conn = self.engine.connect()
         try:
-            yield
+            got = conn.execute(text("SELECT GET_LOCK(:name, :wait)"),
+                               {"name": self.key, "wait": int(wait_seconds)}).scalar()
+        except BaseException:
+            conn.close()
+            raise
+        if got != 1:
+            conn.close()
+            raise RunLockedError(
+                f"another learnerai run holds the lock {self.name!r} on this database; "
+                "wait for it to finish (see batch_runs) or pass a longer --wait")
+        self.conn = conn
+
+    def confirm(self) -> bool:
+        """True if the lock is still held, or was lost with its connection and nobody
+        has taken it since (then it is taken again on a new connection)."""
+        try:
+            mine = self.conn.execute(text("SELECT IS_USED_LOCK(:name) = CONNECTION_ID()"),
+                                     {"name": self.key}).scalar()
+            return mine == 1
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        self.conn.close()
+        self.conn = None
+        try:
+            self.acquire(0)
+        except RunLockedError:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            self.conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": self.key})
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # The connection is gone, and the server released the lock with it.
         finally:
-            conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(engine, name)})
-    finally:
-        conn.close()
+            self.conn.close()
+            self.conn = None
 
 
 def _lock_name(engine: Engine, name: str) -> str:
@@ -188,11 +242,12 @@ def ledgered_run(engine: Engine, flow: str, as_of: dt.datetime, *,
                  locked_flows: Sequence[str] = BATCH_FLOWS) -> Iterator[LedgerEntry]:
     """Hold the batch lock, mark dead runs failed, and record this run from ``running``
     to ``succeeded`` — or ``failed`` with the error, which is re-raised."""
-    with run_lock(engine, wait_seconds=wait_seconds):
+    with run_lock(engine, wait_seconds=wait_seconds) as lock:
         interrupted = fail_interrupted_runs(engine, locked_flows)
         entry = LedgerEntry(start_run(engine, flow, as_of, run_id), interrupted)
         try:
             yield entry
+            _confirm_alone(engine, lock, entry.run_id)
         except BaseException as exc:
             finish_run(engine, entry.run_id, status="failed", counts=entry.counts,
                        model_versions=entry.model_versions,
@@ -200,3 +255,18 @@ def ledgered_run(engine: Engine, flow: str, as_of: dt.datetime, *,
             raise
         finish_run(engine, entry.run_id, status="succeeded", counts=entry.counts,
                    model_versions=entry.model_versions)
+
+
+def _confirm_alone(engine: Engine, lock: HeldLock, run_id: str) -> None:
+    """Before a run is recorded as succeeded: it still holds the lock — or lost it with
+    its connection and took it back, and no run started meanwhile (a run that takes the
+    lock first marks every ``running`` row failed, this one included)."""
+    if lock.confirm():
+        with engine.connect() as conn:
+            status = conn.execute(select(BatchRun.status)
+                                  .where(BatchRun.run_id == run_id)).scalar()
+        if status == "running":
+            return
+    raise RunLockLostError(
+        "lost the batch lock mid-run (its database connection was dropped) and another "
+        "run may have worked alongside this one; the next run recomputes its outputs")
