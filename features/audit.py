@@ -25,6 +25,10 @@ from features.writing import insert_rows
 RISK_SCORE_STEP = 0.05
 #: Recommendations per type summarised in an audit row.
 TOP_PER_TYPE = 3
+#: ``action`` of the rows learnerai writes (its own rows of the shared audit log).
+RISK_ACTION = "risk scored"
+RECOMMENDATIONS_ACTION = "recommendations replaced"
+AI_ACTIONS = (RISK_ACTION, RECOMMENDATIONS_ACTION)
 
 
 def action_by(run_id: str, model_version: str) -> str:
@@ -50,7 +54,7 @@ def risk_audit_rows(changes: pd.DataFrame, by: str, as_of: dt.datetime) -> list[
     for r in changes.itertuples(index=False):
         old = None if not isinstance(r.old_band, str) else \
             json.dumps({"score": round(float(r.old_score), 4), "band": r.old_band})
-        rows.append({"learner_id": int(r.learner_id), "action": "risk scored",
+        rows.append({"learner_id": int(r.learner_id), "action": RISK_ACTION,
                      "module": "risk", "old_value": old,
                      "new_value": json.dumps({"score": round(float(r.score), 4),
                                               "band": str(r.band)}),
@@ -79,7 +83,7 @@ def recommendation_audit_rows(old: Mapping[int, dict], new: Mapping[int, dict],
         before, after = old.get(learner, {}), new.get(learner, {})
         if before == after:
             continue
-        rows.append({"learner_id": int(learner), "action": "recommendations replaced",
+        rows.append({"learner_id": int(learner), "action": RECOMMENDATIONS_ACTION,
                      "module": "recommendations",
                      "old_value": json.dumps(before, sort_keys=True) if before else None,
                      "new_value": json.dumps(after, sort_keys=True) if after else None,

@@ -1,5 +1,6 @@
 """Publishing learner-level outputs: ``learner_ai_features``, ``learner_engagement``,
-AI-derived ``learner_psychographics``, and removal of opted-out learners' AI rows.
+AI-derived ``learner_psychographics``, and removal of opted-out and deleted learners'
+AI rows.
 
 Callers pass DataFrames computed elsewhere; this module only writes. Every
 write is keyed so a rerun for the same as-of overwrites instead of appending.
@@ -14,17 +15,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import JSON, Connection, bindparam, delete, exists, select, update
 
+from features.audit import AI_ACTIONS
 from features.schema import (
     AI_PATHWAY_MARK,
+    Learner,
     LearnerAIFeatures,
+    LearnerAuditLog,
     LearnerCareerPathway,
     LearnerEngagement,
+    LearnerNotification,
     LearnerPsychographics,
     LearnerRecommendation,
 )
-from features.writing import chunks, insert_rows, upsert_rows
+from features.writing import chunks, insert_rows, json_texts, upsert_rows
 
 FEATURE_COLUMNS = ("engagement_vector", "skill_vector", "recommendation_vector",
                    "model_version", "last_model_update")
@@ -48,8 +53,12 @@ def json_ready(value: Any, decimals: int = 4) -> Any:
 
 def engagement_vectors(engagement: pd.DataFrame) -> list[dict]:
     """One JSON object of named features per learner, in ``engagement`` row order."""
-    records = engagement.to_dict(orient="records")
-    return [json_ready(record) for record in records]
+    names = list(engagement.columns)
+    if not names:
+        return [{} for _ in range(len(engagement))]
+    # Column by column (plain Python values from tolist()), then zipped into records.
+    columns = [[json_ready(v) for v in engagement[name].tolist()] for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def publish_ai_features(conn: Connection, rows: pd.DataFrame,
@@ -58,19 +67,33 @@ def publish_ai_features(conn: Connection, rows: pd.DataFrame,
     on existing rows, so publishing features keeps the latest risk and career
     predictions, and vice versa."""
     table = LearnerAIFeatures.__table__
-    records = [{"learner_id": int(lid), **{c: row[c] for c in columns}}
-               for lid, row in zip(rows["learner_id"], rows.to_dict(orient="records"),
-                                   strict=True)]
-    return upsert_rows(conn, table, records, update_columns=list(columns))
+    # JSON columns are serialised here, in one fast pass (writing.json_texts).
+    json_columns = [c for c in columns if isinstance(table.c[c].type, JSON)]
+    values = {c: json_texts(rows[c].tolist(), table.c[c].type.none_as_null)
+              if c in json_columns else rows[c].tolist() for c in columns}
+    records = [{"learner_id": int(lid), **{c: values[c][i] for c in columns}}
+               for i, lid in enumerate(rows["learner_id"].tolist())]
+    return upsert_rows(conn, table, records, update_columns=list(columns),
+                       text_columns=json_columns)
 
 
 def remove_ai_rows(conn: Connection, learner_ids: Sequence[int]) -> dict[str, int]:
-    """Delete every AI output of these learners (opted out of personalisation)."""
+    """Delete every AI output of these learners (opted out of personalisation): features,
+    recommendations, AI psychographics and pathways, ``AI_Nudge`` notifications and the
+    audit rows learnerai wrote about them (the platform's own rows stay)."""
     removed = {"learner_ai_features": 0, "learner_recommendations": 0,
-               "learner_psychographics": 0, "learner_career_pathways": 0}
+               "learner_psychographics": 0, "learner_career_pathways": 0,
+               "learner_notifications": 0, "learner_audit_log": 0}
     features, recs = LearnerAIFeatures.__table__, LearnerRecommendation.__table__
     psych, paths = LearnerPsychographics.__table__, LearnerCareerPathway.__table__
+    notes, audit = LearnerNotification.__table__, LearnerAuditLog.__table__
     for part in chunks(sorted({int(i) for i in learner_ids})):
+        removed["learner_notifications"] += conn.execute(
+            delete(notes).where(notes.c.learner_id.in_(part),
+                                notes.c.type == "AI_Nudge")).rowcount
+        removed["learner_audit_log"] += conn.execute(
+            delete(audit).where(audit.c.learner_id.in_(part),
+                                audit.c.action.in_(AI_ACTIONS))).rowcount
         removed["learner_ai_features"] += conn.execute(
             delete(features).where(features.c.learner_id.in_(part))).rowcount
         removed["learner_recommendations"] += conn.execute(
@@ -82,6 +105,34 @@ def remove_ai_rows(conn: Connection, learner_ids: Sequence[int]) -> dict[str, in
             delete(paths).where(paths.c.learner_id.in_(part),
                                 paths.c.gap_analysis.like(AI_PATHWAY_MARK + "%"))).rowcount
     return removed
+
+
+def remove_orphaned_ai_rows(conn: Connection) -> dict[str, int]:
+    """Delete AI rows that name a learner who no longer exists, which no foreign key
+    cascade reaches: ``AI_Nudge`` notifications (the seed gives that table no foreign
+    key) and Pending Mentor recommendations that point at the deleted learner."""
+    notes, recs = LearnerNotification.__table__, LearnerRecommendation.__table__
+    learners = Learner.__table__
+    nudges = conn.execute(delete(notes).where(
+        notes.c.type == "AI_Nudge",
+        ~exists().where(learners.c.learner_id == notes.c.learner_id))).rowcount
+    # The mentors named (few: the mentor pool), matched in Python: a string-to-integer
+    # comparison in SQL trips MySQL's collations or strict mode on a malformed reference.
+    pending_mentor = (recs.c.recommendation_type == "Mentor") & \
+        (recs.c.action_status == "Pending")
+    named = [r for r in conn.execute(select(recs.c.reference_id).distinct()
+                                     .where(pending_mentor)).scalars() if r is not None]
+    ids = sorted({int(r) for r in named if r.strip().isdigit()})
+    existing: set[int] = set()
+    for part in chunks(ids):
+        existing.update(conn.execute(select(learners.c.learner_id)
+                                     .where(learners.c.learner_id.in_(part))).scalars())
+    gone = [r for r in named if not (r.strip().isdigit() and int(r) in existing)]
+    mentors = sum(conn.execute(delete(recs).where(pending_mentor,
+                                                  recs.c.reference_id.in_(part))).rowcount
+                  for part in chunks(gone))
+    return {"orphaned_nudges_deleted": int(nudges),
+            "orphaned_mentor_recommendations_deleted": int(mentors)}
 
 
 def refresh_engagement(conn: Connection, stats: pd.DataFrame, as_of: dt.datetime) -> int:
@@ -126,7 +177,14 @@ def _update_or_insert(conn: Connection, table, id_column, values: pd.DataFrame,
     updates = [{"row_id_": existing[r["learner_id"]], **{f"{c}_": r[c] for c in columns}}
                for r in records if r["learner_id"] in existing]
     inserts = [r for r in records if r["learner_id"] not in existing]
-    if updates:
+    if updates and conn.dialect.name in ("mysql", "mariadb"):
+        # PyMySQL runs an UPDATE executemany one row per round trip (10k rows: ~2 s);
+        # the same rows as INSERT ... ON DUPLICATE KEY UPDATE of their primary key are
+        # a few multi-row statements. Only ``columns`` change: the rows exist.
+        upsert_rows(conn, table, [{id_column.name: existing[r["learner_id"]], **r}
+                                  for r in records if r["learner_id"] in existing],
+                    update_columns=columns)
+    elif updates:
         # Bind names differ from column names: SQLAlchemy reserves those for SET.
         statement = (update(table).where(id_column == bindparam("row_id_"))
                      .values({c: bindparam(f"{c}_") for c in columns}))

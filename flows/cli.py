@@ -37,8 +37,9 @@ from features.settings import Settings, load_settings
 # Output is data (catalog titles, reasons, learners' text), printed as it is: Rich
 # markup would drop "[confidence 0.85]" and crash on a title with "[/]", and emoji
 # codes would turn ":snake:" into a picture.
-console = Console(markup=False, emoji=False)
-error_console = Console(stderr=True, emoji=False)
+# soft_wrap: long lines (URLs, reasons) stay whole in logs instead of being cut at 80 columns.
+console = Console(markup=False, emoji=False, soft_wrap=True)
+error_console = Console(stderr=True, emoji=False, soft_wrap=True)
 
 app = typer.Typer(
     name="learnerai",
@@ -63,15 +64,28 @@ DatabaseUrl = Annotated[
 
 class State:
     database_url: str | None = None
+    database_url_given: bool = False  # on the command line, not from DATABASE_URL
 
 
 @app.callback()
-def _main(database_url: DatabaseUrl = None) -> None:
+def _main(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
     """Global options apply to every command."""
     State.database_url = database_url
+    State.database_url_given = _on_command_line(ctx, "database_url")
+
+
+def _on_command_line(ctx: click.Context | None, name: str) -> bool:
+    # By name: typer's context may come from its own copy of click.
+    source = ctx.get_parameter_source(name) if ctx is not None else None
+    return getattr(source, "name", None) == "COMMANDLINE"
 
 
 def settings_for(database_url: str | None) -> Settings:
+    """Settings with the command's database: ``--database-url`` given on the command line
+    (before or after the command name), else ``DATABASE_URL``, else the default."""
+    if State.database_url_given and not _on_command_line(
+            click.get_current_context(silent=True), "database_url"):
+        database_url = State.database_url  # the subcommand's value came from DATABASE_URL
     return load_settings(database_url=database_url or State.database_url)
 
 

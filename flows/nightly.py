@@ -57,6 +57,7 @@ from features.learner_features import (
     compute_learner_features,
     publish_learner_features,
 )
+from features.publish import remove_orphaned_ai_rows
 from features.publish_recommendations import publish_recommendation_run
 from features.publish_risk import publish_risk
 from features.run_report import nightly_markdown
@@ -376,6 +377,10 @@ def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bo
         result.scope = {"learners": len(scope.fingerprints) if recomputed is None
                         else recomputed, "reasons": scope.reasons}
     if scope.learner_ids is not None and len(scope.learner_ids) == 0:
+        # Nobody to recompute; AI rows of learners deleted since the last run that no
+        # foreign key reaches are still removed (the features stage does it otherwise).
+        with engine.begin() as conn:
+            result.counts.update(remove_orphaned_ai_rows(conn))
         result.notes.append("no learner's inputs changed since the last successful run")
         return
     with _stage(result, "features", say):

@@ -16,12 +16,15 @@ from features.publish import (
     publish_ai_psychographics,
     refresh_engagement,
     remove_ai_rows,
+    remove_orphaned_ai_rows,
 )
 from features.schema import (
     Learner,
     LearnerAIFeatures,
+    LearnerAuditLog,
     LearnerCareerPathway,
     LearnerEngagement,
+    LearnerNotification,
     LearnerPsychographics,
     LearnerRecommendation,
     User,
@@ -83,15 +86,54 @@ def test_remove_ai_rows_only_touches_ai_outputs(engine) -> None:
             {"learner_id": 1, "current_role": "declared", "gap_analysis": "notes"},
             {"learner_id": 1, "current_role": "inferred",
              "gap_analysis": '{"source": "learnerai"}'}])
+        conn.execute(insert(LearnerNotification), [
+            {"learner_id": 1, "type": "AI_Nudge", "title": "nudge"},
+            {"learner_id": 1, "type": "Course", "title": "platform"},
+            {"learner_id": 2, "type": "AI_Nudge", "title": "other learner"}])
+        conn.execute(insert(LearnerAuditLog), [
+            {"learner_id": 1, "action": "risk scored", "module": "risk"},
+            {"learner_id": 1, "action": "recommendations replaced", "module": "recommendations"},
+            {"learner_id": 1, "action": "AI personalization opt-out", "module": "Privacy"}])
         removed = remove_ai_rows(conn, [1])
         left_paths = conn.execute(select(LearnerCareerPathway.current_role)).scalars().all()
         left_features = conn.execute(select(LearnerAIFeatures.learner_id)).scalars().all()
         left_recs = conn.execute(select(LearnerRecommendation.learner_id)).scalars().all()
         left_psych = conn.execute(select(LearnerPsychographics.derived_from)).scalars().all()
+        left_notes = conn.execute(select(LearnerNotification.title)
+                                  .order_by(LearnerNotification.title)).scalars().all()
+        left_audit = conn.execute(select(LearnerAuditLog.action)).scalars().all()
     assert removed == {"learner_ai_features": 1, "learner_recommendations": 1,
-                       "learner_psychographics": 1, "learner_career_pathways": 1}
+                       "learner_psychographics": 1, "learner_career_pathways": 1,
+                       "learner_notifications": 1, "learner_audit_log": 2}
     assert left_paths == ["declared"]
     assert left_features == [2] and left_recs == [2] and left_psych == ["Survey"]
+    assert left_notes == ["other learner", "platform"]
+    assert left_audit == ["AI personalization opt-out"]  # the platform's record stays
+
+
+def test_ai_rows_of_learners_who_no_longer_exist_are_removed(engine) -> None:
+    """What no foreign key cascade reaches: AI_Nudge rows (the seed declares no key on
+    learner_notifications) and other learners' Pending Mentor rows naming them."""
+    with engine.begin() as conn:
+        learners(conn, 1, 2)
+        conn.execute(insert(LearnerNotification), [
+            {"learner_id": 1, "type": "AI_Nudge", "title": "kept"},
+            {"learner_id": 9, "type": "AI_Nudge", "title": "orphan"},
+            {"learner_id": 9, "type": "Course", "title": "the platform's own"}])
+        conn.execute(insert(LearnerRecommendation), [
+            {"learner_id": 1, "recommendation_type": "Mentor", "reference_id": ref,
+             "action_status": status}
+            for ref, status in [("2", "Pending"), ("9", "Pending"), ("9", "Clicked")]])
+        removed = remove_orphaned_ai_rows(conn)
+        notes = conn.execute(select(LearnerNotification.title)
+                             .order_by(LearnerNotification.title)).scalars().all()
+        recs = conn.execute(select(LearnerRecommendation.reference_id,
+                                   LearnerRecommendation.action_status)
+                            .order_by(LearnerRecommendation.rec_id)).all()
+    assert removed == {"orphaned_nudges_deleted": 1,
+                       "orphaned_mentor_recommendations_deleted": 1}
+    assert notes == ["kept", "the platform's own"]
+    assert recs == [("2", "Pending"), ("9", "Clicked")]  # history is the learner's own
 
 
 def test_ai_psychographics_never_over_a_survey_and_rerun_updates_in_place(engine) -> None:
