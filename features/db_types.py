@@ -64,6 +64,24 @@ def Decimal(precision: int, scale: int) -> Numeric:  # noqa: N802 - reads like t
     return Numeric(precision, scale, asdecimal=False)
 
 
+class LenientEnum(Enum):
+    """An ``Enum`` that returns a stored value it does not know as the plain string.
+
+    SQLAlchemy's ``Enum`` raises ``LookupError`` while *reading* such a row, so one
+    bad row in a source table (possible on SQLite, whose column is a VARCHAR) would
+    stop every query that touches it. (MySQL's own ``ENUM`` stores ``''`` for unknown
+    values in non-strict mode, and its dialect type already passes that through.)
+    """
+
+    cache_ok = True
+
+    def _object_value_for_elem(self, elem: Any) -> Any:
+        try:
+            return super()._object_value_for_elem(elem)
+        except LookupError:
+            return elem
+
+
 def Choice(*values: str) -> Enum:  # noqa: N802 - reads like the DDL type
     """``ENUM(...)`` on MySQL, ``VARCHAR`` on SQLite.
 
@@ -71,8 +89,8 @@ def Choice(*values: str) -> Enum:  # noqa: N802 - reads like the DDL type
     ours, and unknown strings must reach the data-quality checks, where they are
     counted and excluded, instead of raising inside the driver layer.
     """
-    return Enum(*values, native_enum=True, create_constraint=False,
-                validate_strings=False, length=max(len(v) for v in values))
+    return LenientEnum(*values, native_enum=True, create_constraint=False,
+                       validate_strings=False, length=max(len(v) for v in values))
 
 
 class CurrentTimestampOnUpdate(ColumnElement):

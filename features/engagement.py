@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    Table,
     and_,
     case,
     distinct,
@@ -29,6 +30,8 @@ from sqlalchemy import (
 
 from features.reading import read_for_learners
 from features.schema import (
+    ACTIVITY_TYPES,
+    Course,
     CourseEnrollment,
     Learner,
     LearnerActivityLog,
@@ -40,7 +43,7 @@ from features.schema import (
     LearnerSystemTelemetry,
     LearnerXP,
 )
-from features.sql import as_of_param, days_before
+from features.sql import as_of_param, bit_or, days_before
 from features.views import (
     ENGAGEMENT,
     ENGAGEMENT_FEATURES,
@@ -50,13 +53,24 @@ from features.views import (
 
 #: Days covered by the active-day bitmask (bit d set = active on day d before as-of).
 BITMASK_DAYS = 63
+#: Rows stamped later than this past the wall clock count as in the future (clock skew).
+FUTURE_SLACK = dt.timedelta(days=1)
 
 
 # ------------------------------------------------------------------------------ SQL
 
 
 def activity_aggregates_query(as_of: dt.datetime) -> Select:
-    """One GROUP BY pass over the activity log: every activity aggregate at once."""
+    """One GROUP BY pass over the activity log: every activity aggregate at once.
+
+    The pass costs the server per row and per aggregate, so each aggregate is as cheap
+    as it can be: windows are plain comparisons with precomputed bounds (``timestamp >
+    as_of - 7 days`` is ``days_before(timestamp, as_of) < 7`` for rows before as-of,
+    without a date function per row), counts are ``COUNT(CASE ...)``, and the active-day
+    mask is a ``BIT_OR`` (:class:`features.sql.bit_or`). On MySQL/MariaDB the
+    ``learner_id`` index is not used for the GROUP BY: reading 10M rows in index order
+    means a primary-key lookup per row, 3-4x slower than a table scan, and the
+    optimizer picks it anyway (:func:`without_group_by_index`)."""
     a = LearnerActivityLog.__table__.c
     t = as_of_param(as_of)
     day = days_before(a.timestamp, t)
@@ -64,17 +78,23 @@ def activity_aggregates_query(as_of: dt.datetime) -> Select:
         (a.duration_seconds.between(0, MAX_EVENT_SECONDS), a.duration_seconds), else_=0
     )
     valid_score = and_(a.score >= 0, a.score <= 100)
-    in7, in28, prev21 = day < 7, day < 28, and_(day >= 7, day < 28)
+
+    def since(days: int):
+        return as_of_param(as_of - dt.timedelta(days=days), f"since_{days}d")
+
+    in7, in28 = a.timestamp > since(7), a.timestamp > since(28)
+    prev21 = and_(a.timestamp <= since(7), in28)
 
     def count_if(condition) -> object:
-        return func.sum(case((condition, 1), else_=0))
+        # COUNT of a CASE without ELSE: an integer count (SUM would add decimals on MySQL).
+        return func.count(case((condition, 1)))
 
     def sum_if(condition, value) -> object:
         return func.sum(case((condition, value), else_=0))
 
     quiz = and_(in28, a.activity_type == "Quiz", valid_score)
     assignment = and_(in28, a.activity_type == "Assignment", valid_score)
-    return (
+    query = (
         select(
             a.learner_id,
             func.max(a.timestamp).label("last_activity_at"),
@@ -94,18 +114,41 @@ def activity_aggregates_query(as_of: dt.datetime) -> Select:
             count_if(and_(in28, a.activity_type == "VR")).label("vr_events_28d"),
             count_if(and_(in28, a.activity_type == "View")).label("reading_events_28d"),
             count_if(and_(in28, a.activity_type == "Assignment")).label("assignment_events_28d"),
-            # SUM(DISTINCT 2^day) is a bitmask of active days: streaks and active-day
+            # The OR of 2^day is a bitmask of active days: streaks and active-day
             # counts without a second pass over the table.
             # COALESCE: a NULL would make the column float64 and lose the low bits.
-            func.coalesce(func.sum(distinct(
-                case((day < BITMASK_DAYS, literal(1).op("<<")(day)), else_=None))), 0)
+            func.coalesce(bit_or(
+                case((a.timestamp > since(BITMASK_DAYS), literal(1).op("<<")(day)),
+                     else_=None)), 0)
             .label("active_day_mask"),
             count_if(a.duration_seconds > MAX_EVENT_SECONDS).label("dq_absurd_duration"),
             count_if(and_(a.score.is_not(None), ~valid_score)).label("dq_score_out_of_range"),
+            # Counted, then treated as no time spent (valid_seconds) or no event kind.
+            count_if(a.duration_seconds.is_(None)).label("dq_null_duration"),
+            count_if(a.duration_seconds < 0).label("dq_negative_duration"),
+            count_if(or_(a.activity_type.is_(None), a.activity_type.not_in(ACTIVITY_TYPES)))
+            .label("dq_unknown_activity_type"),
+            func.min(a.timestamp).label("first_activity_at"),
+            func.count().label("activity_rows"),
         )
         .where(a.timestamp < t)
         .group_by(a.learner_id)
     )
+    return without_group_by_index(query, LearnerActivityLog.__table__)
+
+
+def without_group_by_index(query: Select, table: Table) -> Select:
+    """``query`` with MySQL/MariaDB told not to read ``table`` in ``learner_id`` index
+    order to GROUP BY (``IGNORE INDEX FOR GROUP BY``): a table scan and an in-memory
+    aggregation instead. A ``WHERE learner_id IN (...)`` (a subset of learners) may
+    still use the index to find its rows. Other backends ignore the hint."""
+    names = [index.name for index in table.indexes
+             if [c.name for c in index.columns] == ["learner_id"]]
+    if not names:
+        return query
+    hint = f"IGNORE INDEX FOR GROUP BY ({names[0]})"
+    return query.with_hint(table, hint, dialect_name="mysql") \
+        .with_hint(table, hint, dialect_name="mariadb")
 
 
 def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
@@ -116,6 +159,7 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
     f, m, tel = (LearnerFeedbackResponse.__table__.c, LearnerMetaverseLog.__table__.c,
                  LearnerSystemTelemetry.__table__.c)
     xp, en, lr = LearnerXP.__table__.c, CourseEnrollment.__table__.c, Learner.__table__.c
+    courses = Course.__table__
 
     def recent(column, days: int):
         # Same as days_before(column, as_of) < days, but a plain range: no function
@@ -174,7 +218,10 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
             func.sum(case((and_(en.completed_on < t, en.status == "Completed"), 1), else_=0))
             .label("completed_courses"),
             func.sum(case((en.unenrolled_on < t, 1), else_=0)).label("withdrawn_courses"),
-        ).where(en.enrolled_on < t).group_by(en.learner_id),
+            func.sum(case((courses.c.course_id.is_(None), 1), else_=0))
+            .label("dq_unknown_course"),
+        ).select_from(CourseEnrollment.__table__.outerjoin(courses, courses.c.course_id == en.course_id))
+        .where(en.enrolled_on < t).group_by(en.learner_id),
         "learners": select(
             lr.learner_id, lr.registration_date
         ).where(or_(lr.registration_date < t, lr.registration_date.is_(None))),
@@ -184,10 +231,22 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
 # ------------------------------------------------------------------------- extraction
 
 
+def future_events_query(now: dt.datetime) -> Select:
+    """Activity rows stamped after the wall clock: impossible, whatever the as-of date."""
+    a = LearnerActivityLog.__table__.c
+    return without_group_by_index(
+        select(a.learner_id, func.count().label("rows"))
+        .where(a.timestamp > as_of_param(now, "now")).group_by(a.learner_id),
+        LearnerActivityLog.__table__)
+
+
 def extract_engagement(
     bind: Engine | Connection, as_of: dt.datetime, learner_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Raw engagement aggregates per learner as of ``as_of`` (one row per learner)."""
+    """Raw engagement aggregates per learner as of ``as_of`` (one row per learner).
+
+    ``attrs["data_quality"]`` holds what cannot be a column of a learner's row: activity
+    rows of learners who do not exist (orphans) and rows stamped in the future."""
     queries = {"activity": activity_aggregates_query(as_of), **side_aggregates_queries(as_of)}
     frames = {name: read_for_learners(bind, q, learner_ids) for name, q in queries.items()}
     # Keep the 63-bit day mask exact: a join that adds missing learners would
@@ -197,9 +256,17 @@ def extract_engagement(
         [int(v) for v in activity["active_day_mask"]],
         index=activity.index, dtype=object)
     base = frames.pop("learners").set_index("learner_id")
+    orphans = ~activity["learner_id"].isin(base.index)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None) + FUTURE_SLACK
+    future = read_for_learners(bind, future_events_query(now), learner_ids)
     for frame in frames.values():
         base = base.join(frame.set_index("learner_id"), how="left")
-    return base.sort_index()
+    base = base.sort_index()
+    base.attrs["data_quality"] = {
+        "orphan_rows": int(pd.to_numeric(activity.loc[orphans, "activity_rows"]).sum()),
+        "future_timestamp": int(pd.to_numeric(future["rows"]).sum()),
+    }
+    return base
 
 
 # ------------------------------------------------------------------------ derivation
@@ -257,12 +324,22 @@ def compute_engagement(
 
 
 def data_quality_counts(raw: pd.DataFrame) -> dict[str, int]:
-    """Values the engagement view excluded, by kind (for the run ledger)."""
-    return {
+    """Values the engagement view excluded or could not trust, by kind (for the run
+    ledger): rows per ``dq_`` column, learners with no activity before as-of, learners
+    with activity before they registered, and the extraction's orphan and future rows."""
+    counts = {
         column.removeprefix("dq_"): int(pd.to_numeric(raw[column], errors="coerce").fillna(0)
                                         .sum())
         for column in raw.columns if column.startswith("dq_")
     }
+    if "activity_rows" in raw:
+        rows = pd.to_numeric(raw["activity_rows"], errors="coerce").fillna(0)
+        counts["no_activity"] = int((rows == 0).sum())
+    if "first_activity_at" in raw and "registration_date" in raw:
+        first = pd.to_datetime(raw["first_activity_at"], errors="coerce")
+        registered = pd.to_datetime(raw["registration_date"], errors="coerce")
+        counts["before_registration"] = int((first < registered).sum())
+    return counts | raw.attrs.get("data_quality", {})
 
 
 # --------------------------------------------------------------- vectorised helpers

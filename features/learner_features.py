@@ -32,6 +32,7 @@ from features.publish import (
     publish_ai_psychographics,
     refresh_engagement,
     remove_ai_rows,
+    remove_orphaned_ai_rows,
 )
 from features.reading import read_for_learners
 from features.retrieval import fill_skill_defaults
@@ -114,7 +115,7 @@ def compute_learner_features(
     engagement = derive_engagement(raw, as_of)
     say("skills and profile")
     skill_rows = resolve_skill_rows(extract_skill_rows(engine, as_of, learner_ids), resolve)
-    skills = compute_skills(engine, as_of, learner_ids, resolve=resolve)
+    skills = compute_skills(engine, as_of, learner_ids, skill_rows=skill_rows)
     profile = compute_profile(engine, as_of, learner_ids)
     features = fill_skill_defaults(engagement.join(skills, how="left").join(profile, how="left"))
     features["ai_personalization_optin"] = features["ai_personalization_optin"].fillna(True)
@@ -128,7 +129,8 @@ def compute_learner_features(
                            recent_courses(engine, as_of, learner_ids))
     recommendation_vectors, stats["intent"] = _owner_vectors(
         engine, encoder, intents, features.index)
-    quality = data_quality_counts(raw) | skill_rows.attrs.get("data_quality", {})
+    quality = (data_quality_counts(raw) | skill_rows.attrs.get("data_quality", {})
+               | profile.attrs.get("data_quality", {}))
     return LearnerFeatureSet(
         as_of=as_of, features=features, skill_rows=skill_rows, skill_vectors=skill_vectors,
         recommendation_vectors=recommendation_vectors, embedding_model=encoder.model_id,
@@ -172,9 +174,9 @@ def ai_feature_rows(feature_set: LearnerFeatureSet) -> pd.DataFrame:
     return pd.DataFrame({
         "learner_id": ids.to_numpy(),
         "engagement_vector": engagement_vectors(engagement),
-        "skill_vector": [_vector_json(v) for v in feature_set.skill_vectors.loc[ids, "vector"]],
-        "recommendation_vector": [
-            _vector_json(v) for v in feature_set.recommendation_vectors.loc[ids, "vector"]],
+        "skill_vector": _vector_jsons(feature_set.skill_vectors.loc[ids, "vector"]),
+        "recommendation_vector": _vector_jsons(
+            feature_set.recommendation_vectors.loc[ids, "vector"]),
         "model_version": feature_set.model_version,
         "last_model_update": feature_set.as_of,
     })
@@ -205,18 +207,31 @@ def inferred_psychographics(features: pd.DataFrame) -> pd.DataFrame:
 
 
 def publish_learner_features(engine: Engine, feature_set: LearnerFeatureSet) -> dict[str, int]:
-    """Write features, engagement stats and AI psychographics; remove opted-out rows."""
+    """Write features, engagement stats and AI psychographics; remove opted-out learners'
+    AI rows and those of learners who no longer exist."""
     opted_in = feature_set.opted_in
     with engine.begin() as conn:
         written = publish_ai_features(conn, ai_feature_rows(feature_set))
         removed = remove_ai_rows(conn, feature_set.opted_out.tolist())
+        orphans = remove_orphaned_ai_rows(conn)
         engagement = refresh_engagement(conn, engagement_stats(feature_set.features),
                                         feature_set.as_of)
         psych = publish_ai_psychographics(
             conn, inferred_psychographics(feature_set.features.loc[opted_in]), feature_set.as_of)
     return {"learner_ai_features": written, "learner_engagement": engagement,
             "learner_psychographics_ai": psych,
-            **{f"removed_{k}": v for k, v in removed.items()}}
+            **{f"removed_{k}": v for k, v in removed.items()}, **orphans}
+
+
+def _vector_jsons(vectors: pd.Series) -> list[list[float] | None]:
+    """:func:`_vector_json` of each vector, rounded in one numpy pass."""
+    values = list(vectors)
+    if not values or any(v is None for v in values) or len({np.shape(v) for v in values}) > 1:
+        return [_vector_json(v) for v in values]
+    matrix = np.asarray(values, dtype=np.float64)
+    keep = matrix.any(axis=1)
+    return [row if k else None
+            for row, k in zip(np.round(matrix, VECTOR_DECIMALS).tolist(), keep, strict=True)]
 
 
 def _vector_json(vector: np.ndarray) -> list[float] | None:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -110,7 +111,7 @@ def profile_queries(as_of: dt.datetime) -> dict[str, Select]:
                          "target_timeline", "progress_percent"]),
         # Only pathways the platform recorded: the ones learnerai inferred would
         # otherwise be read back the next night as if the learner had declared them.
-        "paths": latest(paths, paths.c.last_updated, ["current_role"],
+        "paths": latest(paths, paths.c.last_updated, ["current_role", "recommended_courses"],
                         where=or_(paths.c.gap_analysis.is_(None),
                                   ~paths.c.gap_analysis.like(AI_PATHWAY_MARK + "%"))),
         "prefs": select(*[c for c in prefs_ranked.c if c.name != "rank_"])
@@ -133,7 +134,49 @@ def extract_profile(bind: Engine | Connection, as_of: dt.datetime,
     return base.sort_index()
 
 
+#: Free text beyond this many characters is cut (an encoder reads ~256 tokens anyway).
+MAX_TEXT_CHARS = 4_000
+
+
+def profile_data_quality(raw: pd.DataFrame) -> dict[str, int]:
+    """What the profile could not take at face value, by kind (for the run ledger):
+    list columns that are not valid JSON lists (parsed leniently instead), free text cut
+    at :data:`MAX_TEXT_CHARS`, timezones that do not exist (treated as unknown)."""
+    def malformed(column: str, lenient_text: bool) -> int:
+        text = raw.get(column, pd.Series(dtype=object)).dropna().astype(str).str.strip()
+        if lenient_text:  # plain "a, b; c" is the seed's other list format
+            text = text[text.str.startswith(("[", "{"))]
+        return int(sum(not _is_json_list(v) for v in text))  # per distinct row, small
+
+    motivation = raw.get("career_motivation", pd.Series(dtype=object)).dropna().astype(str)
+    zones = raw.get("timezone", pd.Series(dtype=object)).dropna().astype(str)
+    known = {zone: _zone_exists(zone) for zone in pd.unique(zones)}  # a few dozen zones
+    return {
+        "malformed_target_skills": malformed("target_skills", lenient_text=True),
+        "malformed_recommended_courses": malformed("recommended_courses", lenient_text=False),
+        "huge_text": int((motivation.str.len() > MAX_TEXT_CHARS).sum()),
+        "unknown_timezone": int((~zones.map(known).astype(bool)).sum()),
+    }
+
+
+def _is_json_list(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), list)
+    except ValueError:
+        return False
+
+
+def _zone_exists(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 def derive_profile(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    """The profile view; ``attrs["data_quality"]`` counts what it could not take at
+    face value (:func:`profile_data_quality`)."""
     out = pd.DataFrame(index=raw.index)
     for column in ("learning_style", "gamification_persona", "learning_motivation",
                    "preferred_content_format", "preferred_learning_time",
@@ -149,8 +192,14 @@ def derive_profile(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
     out["goal_progress"] = pd.to_numeric(raw.get("progress_percent"), errors="coerce")
     out["current_role"] = raw.get("current_role")
     out["age_band"] = age_band(pd.to_datetime(raw.get("dob"), errors="coerce"), as_of)
+    motivation = out["career_motivation"]
+    if motivation is not None and len(out):
+        out["career_motivation"] = motivation.where(
+            motivation.isna(), motivation.astype(str).str.slice(0, MAX_TEXT_CHARS))
     out.index.name = "learner_id"
-    return out[PROFILE.names]
+    profile = out[PROFILE.names]
+    profile.attrs["data_quality"] = profile_data_quality(raw)
+    return profile
 
 
 def compute_profile(bind: Engine | Connection, as_of: dt.datetime,

@@ -71,9 +71,17 @@ def extract_skill_rows(bind: Engine | Connection, as_of: dt.datetime,
     return clean_skill_rows(raw)
 
 
+#: Control and invisible format characters, and U+FFFD (what undecodable bytes become).
+UNPRINTABLE = r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
+
+
 def clean_skill_rows(raw: pd.DataFrame) -> pd.DataFrame:
-    """Normalise levels and scores; drop blank names (they are counted, not kept)."""
-    names = raw["skill_name"].fillna("").astype(str).str.strip()
+    """Normalise names, levels and scores. Counted for the run ledger: blank names
+    (dropped), names with unprintable characters (removed from the name), a learner's
+    repeated skill (the strongest row kept), out-of-range scores, unknown levels."""
+    text = raw["skill_name"].fillna("").astype(str)
+    unprintable = text.str.contains(UNPRINTABLE, regex=True)
+    names = text.str.replace(UNPRINTABLE, "", regex=True).str.strip()
     score = pd.to_numeric(raw["proficiency_score"], errors="coerce")
     rows = pd.DataFrame({
         "learner_id": raw["learner_id"].astype("int64"),
@@ -82,13 +90,20 @@ def clean_skill_rows(raw: pd.DataFrame) -> pd.DataFrame:
         # Out-of-range proficiency is excluded (NaN), not clipped into a fake value.
         "proficiency": score.where(score.between(0, 100)),
     })
+    kept = rows[names != ""].assign(_key=names[names != ""].str.casefold())
+    kept = kept.sort_values(["learner_id", "_key", "level"], ascending=[True, True, False],
+                            kind="stable")
+    repeated = kept.duplicated(["learner_id", "_key"])
+    rows = kept[~repeated].drop(columns="_key").sort_index()
     rows.attrs["data_quality"] = {
         "empty_skill_name": int((names == "").sum()),
+        "control_characters": int(unprintable.sum()),
+        "duplicate_skill": int(repeated.sum()),
         "proficiency_out_of_range": int((score.notna() & ~score.between(0, 100)).sum()),
         "unknown_skill_level": int((raw["skill_level"].notna()
                                     & ~raw["skill_level"].isin(SKILL_LEVELS)).sum()),
     }
-    return rows[names != ""].reset_index(drop=True)
+    return rows.reset_index(drop=True)
 
 
 def resolve_skill_rows(rows: pd.DataFrame, resolve: SkillResolverFn | None) -> pd.DataFrame:
@@ -115,7 +130,8 @@ def aggregate_skills(rows: pd.DataFrame) -> pd.DataFrame:
     grouped = dedup.groupby("learner_id")
     return pd.DataFrame({
         "skill_count": grouped.size(),
-        "advanced_skill_count": grouped["level"].apply(lambda s: int((s >= 3).sum())),
+        "advanced_skill_count": (dedup["level"] >= 3).groupby(dedup["learner_id"]).sum()
+        .astype("int64"),
         "mean_proficiency": grouped["proficiency"].mean(),
         "unresolved_skill_share": 1.0 - grouped["resolved"].mean(),
     })
@@ -159,10 +175,14 @@ def education_level(qualification: pd.Series) -> pd.Series:
 
 def compute_skills(
     bind: Engine | Connection, as_of: dt.datetime, learner_ids: Sequence[int] | None = None,
-    resolve: SkillResolverFn | None = None,
+    resolve: SkillResolverFn | None = None, skill_rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The skills view as of ``as_of`` (learners without any skill row get zeros)."""
-    rows = resolve_skill_rows(extract_skill_rows(bind, as_of, learner_ids), resolve)
+    """The skills view as of ``as_of`` (learners without any skill row get zeros).
+
+    ``skill_rows``: the same learners' rows from :func:`extract_skill_rows` and
+    :func:`resolve_skill_rows`, when the caller has them already (not read again)."""
+    rows = skill_rows if skill_rows is not None else resolve_skill_rows(
+        extract_skill_rows(bind, as_of, learner_ids), resolve)
     features = aggregate_skills(rows) if not rows.empty else pd.DataFrame(
         columns=["skill_count", "advanced_skill_count", "mean_proficiency",
                  "unresolved_skill_share"])

@@ -114,8 +114,11 @@ def build_mentor_index(inputs: LearnerInputs, space: CatalogSpace,
                        grid["utc_offset_hours"].to_numpy(),
                        np.where(bucket == UNKNOWN_OFFSET, np.nan, bucket))
                    + 0.01 * grid["level"].to_numpy())
+    # The bucket's offset, not its position: positions shift when a learner in a new
+    # timezone appears, and the tie-breaks of everyone else must not move with them.
+    half_hours = (bucket * 2).astype(np.int64) - int(UNKNOWN_OFFSET * 2)  # >= 0
     grid["key"] = _spread_key(grid["mentor_id"].to_numpy(), grid["skill"].to_numpy(),
-                              grid["b"].to_numpy())
+                              half_hours)
     grid = grid.sort_values(["skill", "b", "pre", "key"], ascending=[True, True, False, True],
                             kind="stable")
     rank = grid.groupby(["skill", "b"], sort=False).cumcount().to_numpy()

@@ -80,7 +80,8 @@ def test_skills_view_exact_values(populated) -> None:
 def test_bad_skill_rows_are_counted(populated) -> None:
     rows = extract_skill_rows(populated, AS_OF)
     assert rows.attrs["data_quality"] == {
-        "empty_skill_name": 1, "proficiency_out_of_range": 1, "unknown_skill_level": 0}
+        "empty_skill_name": 1, "proficiency_out_of_range": 1, "unknown_skill_level": 0,
+        "control_characters": 0, "duplicate_skill": 0}
     assert "" not in set(rows["skill_name"])
 
 
