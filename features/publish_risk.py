@@ -51,14 +51,14 @@ def notification_settings(conn: Connection, learner_ids: list[int]) -> pd.DataFr
     p, n = LearnerPreferences.__table__.c, LearnerNotification.__table__.c
     latest_pref = select(func.max(p.pref_id)).where(p.learner_id.in_(learner_ids)) \
         .group_by(p.learner_id)
-    prefs = pd.DataFrame(conn.execute(select(p.learner_id, p.notification_preference)
-                                      .where(p.pref_id.in_(latest_pref))).all(),
-                         columns=["learner_id", "notification_preference"])
+    prefs = pd.DataFrame([tuple(r) for r in conn.execute(  # tuples: faster than Rows
+        select(p.learner_id, p.notification_preference).where(p.pref_id.in_(latest_pref)))],
+        columns=["learner_id", "notification_preference"])
     latest_note = select(func.max(n.notification_id)).where(n.learner_id.in_(learner_ids)) \
         .group_by(n.learner_id)
-    freq = pd.DataFrame(conn.execute(select(n.learner_id, n.frequency)
-                                     .where(n.notification_id.in_(latest_note))).all(),
-                        columns=["learner_id", "frequency"])
+    freq = pd.DataFrame([tuple(r) for r in conn.execute(
+        select(n.learner_id, n.frequency).where(n.notification_id.in_(latest_note)))],
+        columns=["learner_id", "frequency"])
     return prefs.set_index("learner_id").join(freq.set_index("learner_id"), how="outer")
 
 

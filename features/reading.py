@@ -16,7 +16,9 @@ def read_frame(bind: Engine | Connection, query: Select) -> pd.DataFrame:
         with bind.connect() as conn:
             return read_frame(conn, query)
     result = bind.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # Plain tuples: pandas builds a frame from a list of SQLAlchemy Row objects through a
+    # generic per-row path, 5-7x slower than from tuples (125k rows: 0.65 s vs 0.09 s).
+    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
 
 
 def read_for_learners(bind: Engine | Connection, query: Select,

@@ -1,9 +1,10 @@
 """Portable SQL building blocks for point-in-time aggregation.
 
 The one place where feature queries differ between SQLite and MySQL/MariaDB:
-whole days between a timestamp and the as-of instant. A "day" is a 24-hour
-window counted back from ``as_of`` (day 0 is the last 24 hours), so windows
-mean the same on every backend and in every timezone.
+whole days between a timestamp and the as-of instant, and the bitwise OR of a
+group's values. A "day" is a 24-hour window counted back from ``as_of`` (day 0
+is the last 24 hours), so windows mean the same on every backend and in every
+timezone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, bindparam
+from sqlalchemy import BigInteger, DateTime, Integer, bindparam
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -36,6 +37,30 @@ def _days_before_sqlite(element: days_before, compiler: Any, **kw: Any) -> str:
 def _days_before_mysql(element: days_before, compiler: Any, **kw: Any) -> str:
     ts, as_of = (compiler.process(c, **kw) for c in element.clauses)
     return f"TIMESTAMPDIFF(DAY, {ts}, {as_of})"
+
+
+class bit_or(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """Bitwise OR of a group's non-NULL values, each a power of two (a bit).
+
+    MySQL/MariaDB: the ``BIT_OR`` aggregate. SQLite has none: ``SUM(DISTINCT ...)``,
+    which is the same number when every value is a power of two, but makes the server
+    keep every group's distinct values, which MySQL's ``BIT_OR`` does not.
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "bit_or"
+
+
+@compiles(bit_or, "sqlite")
+def _bit_or_sqlite(element: bit_or, compiler: Any, **kw: Any) -> str:
+    return f"SUM(DISTINCT {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(bit_or, "mysql")
+@compiles(bit_or, "mariadb")
+def _bit_or_mysql(element: bit_or, compiler: Any, **kw: Any) -> str:
+    return f"BIT_OR({compiler.process(element.clauses, **kw)})"
 
 
 def as_of_param(as_of: dt.datetime, name: str = "as_of") -> ColumnElement[dt.datetime]:
