@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import resource
 import sys
 import threading
 import time
@@ -34,7 +35,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "sql reads": ("features.reading:read_frame",),
     "model load": ("models.embeddings:_load_sentence_transformer",),
     "encode (model)": ("models.embeddings:TextEncoder.encode",),
-    "embedding cache": ("features.embedding_cache:embed_texts_with_stats",),
+    "embedding cache": ("features.embedding_cache:embed_texts_with_stats",
+                        "features.embedding_cache:embed_unique_texts"),
     "risk model": ("models.explain:explain_risk", "models.risk:predict_risk"),
     "careers": ("models.career:predict_careers",),
     "recommender": ("models.recommend:plan_run", "models.recommend:recommend_chunk",
@@ -88,6 +90,7 @@ class RunProfile:
             lambda: {"seconds": 0.0, "calls": 0})
         self.calls: dict[str, list[float]] = defaultdict(list)
         self.exclusive_cpu: dict[str, float] = defaultdict(float)  # process CPU seconds
+        self.peak_rss_mib: dict[str, float] = {}  # stage -> peak RSS when it ended
         self.encoded_texts: list[str] = []
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -98,6 +101,9 @@ class RunProfile:
         name, _, rest = message.partition(":")
         if rest.strip() == "started":
             self.stage = name.strip()
+        else:  # "<stage>: 12.3 s": the process's peak RSS so far, at the stage's end
+            self.peak_rss_mib[name.strip()] = round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
     # -- wrapping
 
@@ -120,7 +126,9 @@ class RunProfile:
             original = getattr(owner, attribute)
             setattr(owner, attribute, self._timed(original, qualname, category))
             return
-        original = getattr(module, qualname)
+        original = getattr(module, qualname, None)
+        if original is None:  # not in this version of the code
+            return
         wrapped = self._timed(original, qualname, category)
         for loaded in list(sys.modules.values()):
             name = getattr(loaded, "__name__", "") or ""
@@ -193,6 +201,7 @@ class RunProfile:
             "categories": {k: round(v, 3) for k, v in sorted(totals.items(),
                                                                 key=lambda kv: -kv[1])},
             "categories_cpu": {k: round(v, 3) for k, v in self.exclusive_cpu.items()},
+            "peak_rss_mib_after_stage": dict(self.peak_rss_mib),
             "functions": {k: {"seconds": round(v["seconds"], 3), "calls": int(v["calls"])}
                           for k, v in self.inclusive.items()},
             "calls": {k: v for k, v in self.calls.items() if len(v) <= 50},
