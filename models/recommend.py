@@ -91,15 +91,34 @@ def plan_run(inputs: LearnerInputs, space: CatalogSpace, config: RecommenderConf
 
 def plan_mentors(inputs: LearnerInputs, space: CatalogSpace, config: RecommenderConfig,
                  frames: RunFrames) -> pd.DataFrame:
-    """Assigned mentors for every learner of the run, the cap enforced across the run."""
-    index = build_mentor_index(inputs, space, config)
-    candidates = [mentor_candidates(chunk_context(inputs, space, rows, frames), inputs, index,
-                                    config)
-                  for rows in _chunks(inputs.n, config.chunk_size)]
-    if not candidates:
+    """Assigned mentors for every learner of the run, the cap enforced across the run;
+    learners left without one try again among the mentors with room (module docstring of
+    :mod:`models.recommend_mentor`)."""
+    rounds: list[pd.DataFrame] = []
+    waiting = np.arange(inputs.n)
+    load = pd.Series(dtype="int64")
+    for _ in range(config.mentor_rounds):
+        full = load.index[load >= config.mentor_cap].to_numpy()
+        index = build_mentor_index(inputs, space, config, full)
+        if len(index.mentor_ids) == 0 or len(waiting) == 0:
+            break
+        candidates = [mentor_candidates(chunk_context(inputs, space, waiting[rows], frames),
+                                        inputs, index, config)
+                      for rows in _chunks(len(waiting), config.chunk_size)]
+        candidates = [c for c in candidates if len(c)]
+        if not candidates:
+            break
+        # Numbers only: facts (dicts) are built per chunk, so few Python objects live long.
+        assigned = assign_mentors(pd.concat(candidates, ignore_index=True), config, load)
+        if assigned.empty:
+            break
+        rounds.append(assigned)
+        load = load.add(assigned.groupby("mentor_id").size(), fill_value=0).astype("int64")
+        waiting = waiting[~np.isin(inputs.learner_ids[waiting], assigned["learner_id"])]
+    if not rounds:
         return pd.DataFrame()
-    # Numbers only: facts (dicts) are built per chunk, so few Python objects live long.
-    return assign_mentors(pd.concat(candidates, ignore_index=True), config)
+    return pd.concat(rounds, ignore_index=True).sort_values(
+        ["learner_id", "rec_rank"], kind="stable").reset_index(drop=True)
 
 
 def population_mentors(population: LearnerInputs, space: CatalogSpace,

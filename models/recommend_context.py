@@ -41,11 +41,16 @@ class LearnerRows:
         return cls(out.sort_values("row", kind="stable").reset_index(drop=True))
 
     def chunk(self, rows: np.ndarray) -> pd.DataFrame:
-        """The rows of learners ``rows`` (a contiguous ascending range), with "row"
-        renumbered to the position in the chunk."""
+        """The rows of learners ``rows`` (ascending positions), with "row" renumbered to
+        the position in the chunk."""
         pos = self.frame["row"].to_numpy()
         lo, hi = np.searchsorted(pos, [rows[0], rows[-1] + 1]) if len(rows) else (0, 0)
         out = self.frame.iloc[lo:hi].copy()
+        if len(rows) and rows[-1] - rows[0] + 1 != len(rows):  # not a contiguous range
+            inside = np.searchsorted(rows, out["row"].to_numpy())
+            out = out[rows[np.minimum(inside, len(rows) - 1)] == out["row"].to_numpy()]
+            out["row"] = np.searchsorted(rows, out["row"].to_numpy())
+            return out
         out["row"] = out["row"].to_numpy() - (rows[0] if len(rows) else 0)
         return out
 

@@ -61,6 +61,9 @@ class RecommenderConfig:
     mentor_pool_per_skill: int = 50
     #: Missing skills (heaviest first) a mentor search looks at.
     mentor_skills: int = 5
+    #: Assignment rounds: later rounds serve learners left without a mentor from the
+    #: mentors with room left.
+    mentor_rounds: int = 3
     #: Mean Jaccard co-occurrence with the learner's courses that counts as a full signal.
     collaborative_full: float = 0.05
     #: Share of the learners aiming at the same role who took a course that counts as a

@@ -198,6 +198,24 @@ def test_each_mentor_is_suggested_at_most_cap_times() -> None:
     assert per_mentor["4"] == 3
 
 
+def test_learners_left_without_a_mentor_get_one_with_room_in_a_later_round() -> None:
+    """With one shortlisted mentor per skill and a cap of 1, the first round serves one
+    learner per mentor; later rounds give the others the mentors with room left."""
+    def served(rounds: int) -> pd.DataFrame:
+        out = run(mentor_cap=1, mentor_pool_per_skill=1, mentor_rounds=rounds)
+        return out[out["recommendation_type"] == "Mentor"]
+
+    one, three = served(1), served(3)
+    assert three.groupby("reference_id").size().max() == 1  # the cap still holds
+    assert one["learner_id"].nunique() < three["learner_id"].nunique()
+    # Nobody waits while a mentor with room is strong in one of their missing skills.
+    busy = set(three["reference_id"].astype(int))
+    strong = MENTOR_SKILLS[MENTOR_SKILLS["level"] >= 3]
+    for learner in set(PROFILE.index) - set(three["learner_id"]):
+        free = strong[~strong["learner_id"].isin(busy | {learner})]
+        assert free["skill_key"].isin(_missing_for_target(learner)).sum() == 0, learner
+
+
 # ----------------------------------------------------------------------------- content
 
 
@@ -273,8 +291,8 @@ def test_course_and_content_reasons_match_the_evidence_and_the_data(recs: pd.Dat
         if row.recommendation_type == "Course" and " level, " in reason:
             assert f"{item['level']} level, " in reason
             current = ev["learner_level_name"]
-            assert (f"from your {current} level" in reason) if current else (
-                "skills new to you" in reason)
+            new = "skills new to you" if not ev["learner_level"] else "skills mostly new to you"
+            assert (f"from your {current} level" in reason) if current else (new in reason)
 
 
 def _is_material(evidence: dict, term: str) -> bool:
