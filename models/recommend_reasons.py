@@ -59,9 +59,11 @@ def _course(term: str, ev: Evidence) -> str | None:
     if term == "level" and ev.get("course_level"):
         level, current = ev["course_level"], ev.get("learner_level_name")
         exact = ev["terms"]["level"]["value"] >= 1.0
-        if current is None:
-            return (f"{level} level, a good start for skills new to you" if exact
-                    else f"{level} level, close to a first step for skills new to you")
+        if current is None:  # the mean level over the course's skills rounds to none
+            new = ("skills new to you" if not ev.get("learner_level")
+                   else "skills mostly new to you")
+            return (f"{level} level, a good start for {new}" if exact
+                    else f"{level} level, close to a first step for {new}")
         step = "the next step" if exact else "close to the next step"
         return f"{level} level, {step} from your {current} level in its skills"
     if term == "format":
