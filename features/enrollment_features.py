@@ -94,6 +94,25 @@ ENROLLMENT = FeatureView(
         _f("assessed_module_share", "float",
            "share of the course's assessed modules this learner has submitted work for; "
            "empty while the course has none"),
+        _f("course_min_score", "float",
+           "lowest score (0-100) of the quizzes and assignments submitted in the course",
+           "%"),
+        _f("course_cohort_modules", "int",
+           "modules of the course that at least half of its active enrolments have "
+           "submitted a quiz or assignment for: the work the cohort has done so far (the "
+           "schema has no due dates; this is their proxy)", "modules"),
+        _f("cohort_modules_missed", "int",
+           "of the course's cohort modules, those this learner has not submitted work for "
+           "since enrolling", "modules"),
+        _f("cohort_module_score", "float",
+           "mean score (0-100) over the course's cohort modules, a module not submitted "
+           "counting 0 (a module's score: the mean of its scored submissions); empty while "
+           "the course has none", "%"),
+        _f("submission_delay_days", "float",
+           "how many days after the course's other learners this learner first submitted "
+           "work for a module, on average over the modules submitted (each compared with "
+           "the mean of the active enrolments that submitted it; negative = earlier); "
+           "empty if none", "days"),
         _f("concurrent_enrollments", "int",
            "the learner's other enrolments active at as-of", "courses"),
         _f("previous_attempts", "int",
@@ -103,9 +122,14 @@ ENROLLMENT = FeatureView(
            "enrolments the learner withdrew from before as-of (any course)", "courses"),
         _f("previous_completions", "int",
            "enrolments the learner completed before as-of (any course)", "courses"),
+        _f("previous_failures", "int",
+           "enrolments the learner failed before as-of (any course)", "courses"),
         _f("course_prior_dropout_rate", "float",
            "share of the course's enrolments that ended before as-of which ended withdrawn "
            "or failed; empty if none ended yet"),
+        _f("course_withdrawal_rate", "float",
+           "share of the course's enrolments made before as-of that were withdrawn before "
+           "as-of; empty if none"),
     ),
 )
 
@@ -165,6 +189,8 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
             _count_if(a.activity_type == "Assignment").label("course_assignments"),
             func.avg(case((and_(assessed, valid_score), a.score), else_=None))
             .label("course_mean_score"),
+            func.min(case((and_(assessed, valid_score), a.score), else_=None))
+            .label("course_min_score"),
             func.count(distinct(case((assessed, a.module_name), else_=None)))
             .label("learner_assessed_modules"),
         )
@@ -194,6 +220,8 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
             _count_if(o.unenrolled_on < t).label("previous_withdrawals"),
             _count_if(and_(o.completed_on < t, o.status == "Completed"))
             .label("previous_completions"),
+            _count_if(and_(o.completed_on < t, o.status == "Failed"))
+            .label("previous_failures"),
         )
         .select_from(
             active.join(o, and_(o.learner_id == act.learner_id, o.enrolled_on < t))
@@ -215,20 +243,70 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
         .group_by(a.course_id)
     )
 
-    # -- course outcomes: how the course's enrolments that ended before as-of ended.
+    # -- course outcomes: how the course's enrolments made before as-of went so far
+    # (a status is only read for enrolments that ended before as-of).
     ended = or_(e.unenrolled_on < t, e.completed_on < t)
     dropped = or_(e.unenrolled_on < t, and_(e.completed_on < t, e.status == "Failed"))
     course_outcomes = (
         select(
             e.course_id,
-            func.count().label("course_ended_enrollments"),
+            func.count().label("course_enrollments_so_far"),
+            _count_if(ended).label("course_ended_enrollments"),
             _count_if(dropped).label("course_dropped_enrollments"),
+            _count_if(e.unenrolled_on < t).label("course_withdrawn_enrollments"),
         )
-        .where(e.enrolled_on < t, ended, e.course_id.in_(select(act.course_id)))
+        .where(e.enrolled_on < t, e.course_id.in_(select(act.course_id)))
         .group_by(e.course_id)
     )
+
+    # -- modules: each active enrolment's assessed modules (first submission, mean score),
+    # then per course and module how many active enrolments submitted it and when.
+    own = (
+        select(
+            act.enrollment_id, act.learner_id, act.course_id, a.module_name,
+            func.max(day).label("first_days_before"),
+            func.avg(case((valid_score, a.score), else_=None)).label("module_score"),
+        )
+        .select_from(active.join(LearnerActivityLog.__table__, and_(
+            a.learner_id == act.learner_id, a.course_id == act.course_id,
+            a.timestamp < t, a.timestamp >= act.enrolled_on)))
+        .where(assessed, a.module_name.is_not(None))
+        .group_by(act.enrollment_id, act.learner_id, act.course_id, a.module_name)
+        .cte("own_modules")
+    )
+    m = own.c
+    cohort_size = (
+        select(act.course_id, func.count().label("active_enrollments"))
+        .group_by(act.course_id).subquery("cohort_size")
+    )
+    module_stats = (
+        select(m.course_id, m.module_name, func.count().label("submitters"),
+               func.avg(m.first_days_before).label("cohort_days_before"))
+        .group_by(m.course_id, m.module_name).subquery("module_stats")
+    )
+    ms, cs = module_stats.c, cohort_size.c
+    in_cohort = ms.submitters * 2 >= cs.active_enrollments
+    on_module = and_(ms.course_id == m.course_id, ms.module_name == m.module_name)
+    modules = (
+        select(
+            m.enrollment_id, m.learner_id,
+            _count_if(in_cohort).label("own_cohort_modules"),
+            func.coalesce(func.sum(case((in_cohort, func.coalesce(m.module_score, 0)),
+                                        else_=0)), 0).label("cohort_score_sum"),
+            func.avg(ms.cohort_days_before - m.first_days_before)
+            .label("submission_delay_days"),
+        )
+        .select_from(own.join(module_stats, on_module)
+                     .join(cohort_size, cs.course_id == m.course_id))
+        .group_by(m.enrollment_id, m.learner_id)
+    )
+    cohort = (
+        select(ms.course_id, _count_if(in_cohort).label("course_cohort_modules"))
+        .select_from(module_stats.join(cohort_size, cs.course_id == ms.course_id))
+        .group_by(ms.course_id)
+    )
     return {"history": history, "activity": activity, "courses": courses,
-            "course_outcomes": course_outcomes}
+            "course_outcomes": course_outcomes, "modules": modules, "cohort": cohort}
 
 
 # ------------------------------------------------------------------------- extraction
@@ -241,12 +319,16 @@ def extract_enrollment(
     queries = enrollment_queries(as_of)
     base = read_for_learners(bind, queries["history"], learner_ids)
     activity = read_for_learners(bind, queries["activity"], learner_ids)
+    modules = read_for_learners(bind, queries["modules"], learner_ids)
     courses = read_frame(bind, queries["courses"])
     outcomes = read_frame(bind, queries["course_outcomes"])
+    cohort = read_frame(bind, queries["cohort"])
     base = base.set_index("enrollment_id")
-    base = base.join(activity.drop(columns="learner_id").set_index("enrollment_id"), how="left")
-    base = base.join(courses.set_index("course_id"), on="course_id", how="left")
-    base = base.join(outcomes.set_index("course_id"), on="course_id", how="left")
+    for frame in (activity, modules):
+        base = base.join(frame.drop(columns="learner_id").set_index("enrollment_id"),
+                         how="left")
+    for frame in (courses, outcomes, cohort):
+        base = base.join(frame.set_index("course_id"), on="course_id", how="left")
     return base.sort_index()
 
 
@@ -279,13 +361,19 @@ def derive_enrollment(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
     out["assessed_module_share"] = np.where(
         course_modules > 0, own_modules / np.where(course_modules > 0, course_modules, 1.0),
         np.nan)
+    out["course_min_score"] = _num(raw, "course_min_score", fill=np.nan)
+    cohort_modules = _num(raw, "course_cohort_modules")
+    out["course_cohort_modules"] = cohort_modules
+    out["cohort_modules_missed"] = cohort_modules - _num(raw, "own_cohort_modules")
+    out["cohort_module_score"] = _share(_num(raw, "cohort_score_sum"), cohort_modules)
+    out["submission_delay_days"] = _num(raw, "submission_delay_days", fill=np.nan)
     for column in ("concurrent_enrollments", "previous_attempts", "previous_withdrawals",
-                   "previous_completions"):
+                   "previous_completions", "previous_failures"):
         out[column] = _num(raw, column)
-    ended = _num(raw, "course_ended_enrollments")
-    dropped = _num(raw, "course_dropped_enrollments")
-    out["course_prior_dropout_rate"] = np.where(
-        ended > 0, dropped / np.where(ended > 0, ended, 1.0), np.nan)
+    out["course_prior_dropout_rate"] = _share(_num(raw, "course_dropped_enrollments"),
+                                              _num(raw, "course_ended_enrollments"))
+    out["course_withdrawal_rate"] = _share(_num(raw, "course_withdrawn_enrollments"),
+                                           _num(raw, "course_enrollments_so_far"))
     return _typed(out)
 
 
@@ -369,6 +457,11 @@ def _num(raw: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
     if column not in raw:
         return np.full(len(raw), fill, dtype=float)
     return pd.to_numeric(raw[column], errors="coerce").astype(float).fillna(fill).to_numpy()
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole``, NaN where ``whole`` is 0."""
+    return np.where(whole > 0, part / np.where(whole > 0, whole, 1.0), np.nan)
 
 
 def _stamps(raw: pd.DataFrame, column: str) -> pd.Series:
