@@ -7,7 +7,7 @@ model reads, and it is designed to work on OULAD-style data too: enrolments
 plus assessment submissions recorded as ``Quiz``/``Assignment`` activity rows
 with scores, and no clickstream at all.
 
-Aggregation runs in SQL, four GROUP BY queries per cutoff:
+Aggregation runs in SQL, a few GROUP BY queries per cutoff:
 
 - ``activity``: one pass over the activity log joined to the active
   enrolments on ``(learner_id, course_id)``, grouped by enrolment (activity
@@ -15,8 +15,12 @@ Aggregation runs in SQL, four GROUP BY queries per cutoff:
   does not inherit the previous attempt's submissions);
 - ``history``: the active enrolments joined to the learner's other
   enrolments (concurrent courses, re-attempts, earlier outcomes);
-- ``courses``: per course, its first activity and its assessed modules;
-- ``course_outcomes``: per course, how its already-ended enrolments ended.
+- ``courses``: per course, its first activity and its assessed modules, and
+  ``catalog``: its level and length;
+- ``course_outcomes``: per course, how its enrolments so far ended;
+- ``modules`` and ``cohort``: per enrolment and course, the modules most of the
+  course's active learners have submitted work for (the schema has no due dates)
+  and how this learner kept up with them.
 
 Pandas then derives day differences and shares, vectorised. Only rows stamped
 strictly before ``as_of`` are read.
@@ -44,7 +48,7 @@ from sqlalchemy.orm import aliased
 
 from features.reading import read_for_learners, read_frame
 from features.retrieval import LabelFunction, get_features
-from features.schema import Course, CourseEnrollment, LearnerActivityLog
+from features.schema import COURSE_LEVELS, Course, CourseEnrollment, LearnerActivityLog
 from features.sql import as_of_param, days_before
 from features.views import MAX_EVENT_SECONDS, Feature, FeatureView
 
@@ -113,6 +117,12 @@ ENROLLMENT = FeatureView(
            "work for a module, on average over the modules submitted (each compared with "
            "the mean of the active enrolments that submitted it; negative = earlier); "
            "empty if none", "days"),
+        _f("course_level", "float",
+           "the course's level: 1 Beginner, 2 Intermediate, 3 Advanced; empty if the "
+           "catalog gives none"),
+        _f("course_duration_hours", "float",
+           "the course's nominal length in study hours (catalog); empty if unknown",
+           "hours"),
         _f("concurrent_enrollments", "int",
            "the learner's other enrolments active at as-of", "courses"),
         _f("previous_attempts", "int",
@@ -231,6 +241,12 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
         .group_by(act.enrollment_id, act.learner_id, act.course_id, act.enrolled_on)
     )
 
+    # -- catalog: what the course is (level, length).
+    c = Course.__table__.c
+    catalog = (select(c.course_id, c.level.label("catalog_level"),
+                      c.duration_hours.label("course_duration_hours"))
+               .where(c.course_id.in_(select(act.course_id))))
+
     # -- courses: first activity and assessed modules, by any learner.
     courses = (
         select(
@@ -306,7 +322,8 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
         .group_by(ms.course_id)
     )
     return {"history": history, "activity": activity, "courses": courses,
-            "course_outcomes": course_outcomes, "modules": modules, "cohort": cohort}
+            "catalog": catalog, "course_outcomes": course_outcomes, "modules": modules,
+            "cohort": cohort}
 
 
 # ------------------------------------------------------------------------- extraction
@@ -321,13 +338,14 @@ def extract_enrollment(
     activity = read_for_learners(bind, queries["activity"], learner_ids)
     modules = read_for_learners(bind, queries["modules"], learner_ids)
     courses = read_frame(bind, queries["courses"])
+    catalog = read_frame(bind, queries["catalog"])
     outcomes = read_frame(bind, queries["course_outcomes"])
     cohort = read_frame(bind, queries["cohort"])
     base = base.set_index("enrollment_id")
     for frame in (activity, modules):
         base = base.join(frame.drop(columns="learner_id").set_index("enrollment_id"),
                          how="left")
-    for frame in (courses, outcomes, cohort):
+    for frame in (courses, catalog, outcomes, cohort):
         base = base.join(frame.set_index("course_id"), on="course_id", how="left")
     return base.sort_index()
 
@@ -367,6 +385,10 @@ def derive_enrollment(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
     out["cohort_modules_missed"] = cohort_modules - _num(raw, "own_cohort_modules")
     out["cohort_module_score"] = _share(_num(raw, "cohort_score_sum"), cohort_modules)
     out["submission_delay_days"] = _num(raw, "submission_delay_days", fill=np.nan)
+    level = raw["catalog_level"] if "catalog_level" in raw else pd.Series(index=raw.index)
+    out["course_level"] = level.map({name: i + 1.0 for i, name in enumerate(COURSE_LEVELS)}) \
+        .astype(float).to_numpy()
+    out["course_duration_hours"] = _num(raw, "course_duration_hours", fill=np.nan)
     for column in ("concurrent_enrollments", "previous_attempts", "previous_withdrawals",
                    "previous_completions", "previous_failures"):
         out[column] = _num(raw, column)

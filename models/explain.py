@@ -51,6 +51,7 @@ import pandas as pd
 
 from features.enrollment_features import ENROLLMENT
 from features.profile import PROFILE
+from features.schema import COURSE_LEVELS
 from features.views import ENGAGEMENT, Feature
 from models.risk import MISSING, model_columns, predict_risk
 
@@ -107,6 +108,21 @@ TEMPLATES: dict[str, str] = {
                               "{reference}",
     "previous_attempts": "Attempted this course {value} before — {peers}: {reference}",
     "previous_withdrawals": "Withdrew from {value} before — {peers}: {reference}",
+    "previous_failures": "Failed {value} before — {peers}: {reference}",
+    "course_min_score": "Lowest quiz or assignment score in this course: {value} — "
+                        "{peers}: {reference}",
+    "cohort_modules_missed": "Has not handed in {value} that most of the class has — "
+                             "{peers}: {reference}",
+    "cohort_module_score": "Scores {value} on the modules most of the class has handed in "
+                           "(a missed one counts 0) — {peers}: {reference}",
+    "course_cohort_modules": "The class has handed in work for {value} so far — {peers}: "
+                             "{reference}",
+    "submission_delay_days": "Hands in work {value} compared with the rest of the class — "
+                             "{peers}: {reference}",
+    "course_withdrawal_rate": "{value} of this course's learners have withdrawn so far — "
+                              "{peers}: {reference}",
+    "course_level": "Course level {value} — {peers}: {reference}",
+    "course_duration_hours": "Course length {value} — {peers}: {reference}",
     "learning_style": "Learning style {value} — {peers}: {reference}",
     "gamification_persona": "Gamification persona {value} — {peers}: {reference}",
     "preferred_content_format": "Prefers {value} content — {peers}: {reference}",
@@ -117,12 +133,14 @@ TEMPLATES: dict[str, str] = {
     "completed_courses": "Completed {value} so far — {peers}: {reference}",
 }
 
+#: ``course_level`` numbers (the enrolment view's encoding) back to their names.
+_COURSE_LEVEL_NAMES = {i + 1.0: name for i, name in enumerate(COURSE_LEVELS)}
 #: Features whose values are shares in [0, 1], shown as percentages.
 _SHARE_WORDS = ("share", "rate")
 _UNIT_NOUNS = {"courses": "course", "days": "day", "minutes": "minute", "events": "event",
                "sessions": "session", "quizzes": "quiz", "posts": "post", "peers": "peer",
                "likes": "like", "attempts": "attempt", "modules": "module",
-               "assignments": "assignment"}
+               "assignments": "assignment", "hours": "hour"}
 
 
 # ----------------------------------------------------------------------- references
@@ -301,6 +319,13 @@ def format_value(feature: str, value: Any) -> str:
     if feature.startswith("trend_"):
         word = "falling" if number < -0.2 else "rising" if number > 0.2 else "steady"
         return f"{word} ({number:+.2f})"
+    if feature == "submission_delay_days":
+        days = round(abs(number))
+        if days == 0:
+            return "on time"
+        return f"{days} day{'s' if days != 1 else ''} {'late' if number > 0 else 'early'}"
+    if feature == "course_level" and number in _COURSE_LEVEL_NAMES:
+        return _COURSE_LEVEL_NAMES[number]
     info = FEATURES.get(feature)
     unit = info.unit if info else ""
     if unit == "%":

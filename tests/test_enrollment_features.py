@@ -50,8 +50,10 @@ def populated(engine):
         conn.execute(insert(Learner), [
             {"learner_id": i, "user_id": i, "registration_date": ago(300)} for i in (1, 2, 3, 4)])
         conn.execute(insert(Course), [
-            {"course_id": 1, "title": "Python 101"}, {"course_id": 2, "title": "Python 101"},
-            {"course_id": 3, "title": "Statistics"}])
+            {"course_id": 1, "title": "Python 101", "level": "Beginner", "duration_hours": 30},
+            {"course_id": 2, "title": "Python 101", "level": "Intermediate",
+             "duration_hours": 40},
+            {"course_id": 3, "title": "Statistics", "level": None, "duration_hours": None}])
         conn.execute(insert(CourseEnrollment), [
             enrol(1, 1, 2, ago(20), "Failed", completed=at(20)),
             enrol(2, 1, 1, ago(100), "Withdrawn", unenrolled=ago(70)),   # earlier attempt
@@ -88,35 +90,50 @@ EXPECTED = {
             course_minutes_28d=40.0, course_days_since_last_activity=1.5, course_quizzes=2,
             course_assignments=0, course_mean_score=80.0, course_assessed_modules=3,
             assessed_module_share=1 / 3, concurrent_enrollments=1, previous_attempts=1,
-            previous_withdrawals=1, previous_completions=0, course_prior_dropout_rate=NAN),
+            previous_withdrawals=1, previous_completions=0, course_min_score=70.0, course_cohort_modules=1, cohort_modules_missed=0,
+            cohort_module_score=80.0, submission_delay_days=-3.0, previous_failures=0,
+            course_withdrawal_rate=0.0, course_level=2.0, course_duration_hours=40.0,
+            course_prior_dropout_rate=NAN),
     3: dict(learner_id=1, course_id=3, days_since_enrolled=10,
             days_enrolled_before_course_start=-20, days_to_first_course_activity=NAN,
             course_events_7d=0, course_events_28d=0, course_minutes_7d=0.0,
             course_minutes_28d=0.0, course_days_since_last_activity=NAN, course_quizzes=0,
             course_assignments=0, course_mean_score=NAN, course_assessed_modules=1,
             assessed_module_share=0.0, concurrent_enrollments=1, previous_attempts=0,
-            previous_withdrawals=1, previous_completions=0, course_prior_dropout_rate=0.5),
+            previous_withdrawals=1, previous_completions=0, course_min_score=NAN, course_cohort_modules=0, cohort_modules_missed=0,
+            cohort_module_score=NAN, submission_delay_days=NAN, previous_failures=0,
+            course_withdrawal_rate=0.25, course_level=NAN, course_duration_hours=NAN,
+            course_prior_dropout_rate=0.5),
     4: dict(learner_id=2, course_id=2, days_since_enrolled=5,
             days_enrolled_before_course_start=-20, days_to_first_course_activity=2,
             course_events_7d=2, course_events_28d=2, course_minutes_7d=15.0,
             course_minutes_28d=15.0, course_days_since_last_activity=2, course_quizzes=1,
             course_assignments=1, course_mean_score=70.0, course_assessed_modules=3,
             assessed_module_share=2 / 3, concurrent_enrollments=1, previous_attempts=0,
-            previous_withdrawals=0, previous_completions=0, course_prior_dropout_rate=NAN),
+            previous_withdrawals=0, previous_completions=0, course_min_score=60.0, course_cohort_modules=1, cohort_modules_missed=0,
+            cohort_module_score=80.0, submission_delay_days=1.5, previous_failures=0,
+            course_withdrawal_rate=0.0, course_level=2.0, course_duration_hours=40.0,
+            course_prior_dropout_rate=NAN),
     8: dict(learner_id=2, course_id=3, days_since_enrolled=3,
             days_enrolled_before_course_start=-27, days_to_first_course_activity=NAN,
             course_events_7d=0, course_events_28d=0, course_minutes_7d=0.0,
             course_minutes_28d=0.0, course_days_since_last_activity=NAN, course_quizzes=0,
             course_assignments=0, course_mean_score=NAN, course_assessed_modules=1,
             assessed_module_share=0.0, concurrent_enrollments=1, previous_attempts=0,
-            previous_withdrawals=0, previous_completions=0, course_prior_dropout_rate=0.5),
+            previous_withdrawals=0, previous_completions=0, course_min_score=NAN, course_cohort_modules=0, cohort_modules_missed=0,
+            cohort_module_score=NAN, submission_delay_days=NAN, previous_failures=0,
+            course_withdrawal_rate=0.25, course_level=NAN, course_duration_hours=NAN,
+            course_prior_dropout_rate=0.5),
     9: dict(learner_id=4, course_id=2, days_since_enrolled=6,
             days_enrolled_before_course_start=-19, days_to_first_course_activity=NAN,
             course_events_7d=0, course_events_28d=0, course_minutes_7d=0.0,
             course_minutes_28d=0.0, course_days_since_last_activity=NAN, course_quizzes=0,
             course_assignments=0, course_mean_score=NAN, course_assessed_modules=3,
             assessed_module_share=0.0, concurrent_enrollments=0, previous_attempts=0,
-            previous_withdrawals=1, previous_completions=0, course_prior_dropout_rate=NAN),
+            previous_withdrawals=1, previous_completions=0, course_min_score=NAN, course_cohort_modules=1, cohort_modules_missed=1,
+            cohort_module_score=0.0, submission_delay_days=NAN, previous_failures=0,
+            course_withdrawal_rate=0.0, course_level=2.0, course_duration_hours=40.0,
+            course_prior_dropout_rate=NAN),
 }
 
 
@@ -136,6 +153,8 @@ def test_enrollment_view_exact_values(populated) -> None:
         if not _same(float(view.loc[eid, name]), float(want))
     }
     assert mismatches == {}
+    # Every feature of the view is pinned by a value above.
+    assert {name for row in EXPECTED.values() for name in row} >= set(ENROLLMENT_FEATURES)
     assert str(view["course_events_28d"].dtype) == "int64"
 
 

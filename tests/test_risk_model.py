@@ -191,6 +191,16 @@ def test_sentences_read_like_a_tutor_note() -> None:
     assert "1 course" in sentence("previous_withdrawals", 1, 0, "typical learners")
     assert sentence("social_ties_90d", 3, 7, "typical learners") == (
         "Interacted with 3 peers in the last 90 days — typical learners: 7 peers")
+    assert sentence("submission_delay_days", 3.4, -1.0, "typical learners") == (
+        "Hands in work 3 days late compared with the rest of the class — typical learners: "
+        "1 day early")
+    assert "on time" in sentence("submission_delay_days", 0.2, 0.0, "typical learners")
+    assert sentence("course_level", 3.0, 2.0, "typical learners") == (
+        "Course level Advanced — typical learners: Intermediate")
+    assert sentence("course_duration_hours", 40, 25.5, "typical learners") == (
+        "Course length 40 hours — typical learners: 26 hours")
+    assert sentence("cohort_modules_missed", 1, 0, "typical learners") == (
+        "Has not handed in 1 module that most of the class has — typical learners: 0 modules")
 
 
 def test_risk_prediction_json_shape() -> None:
