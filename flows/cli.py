@@ -22,6 +22,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -181,6 +182,25 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+@contextmanager
+def stage_progress(description: str) -> Iterator[Callable[[str], None]]:
+    """A spinner for work whose steps are known by name, not by count; yields a
+    ``say(stage)`` callback that shows the current stage and counts the ones done."""
+    with Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
+        console=error_console, transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+        done = [0]
+
+        def say(stage: str) -> None:
+            done[0] += 1
+            bar.update(task, description=escape(f"{description} ({done[0]}): {stage}"))
+
+        yield say
+        bar.update(task, description=escape(f"{description}: {done[0]} steps done"))
+
+
 @app.command("seed")
 def seed(
     learners: Annotated[int, typer.Option(min=1, help="Number of learners.")] = 1000,
@@ -295,12 +315,10 @@ def train_command(
     engine = connect(settings)
     gates = PromotionGates(min_roc_auc=min_roc_auc, max_group_auc_gap=max_group_gap,
                            gap_statistic=fairness_gate)
-    with progress_bar("Training") as progress:
-        steps = iter(range(1, 1000))
+    with stage_progress("Training") as say:
         summary = run_training_ledgered(engine, settings,
                                         parse_date(as_of, "--as-of") or today(),
-                                        targets, gates=gates,
-                                        progress=lambda _stage: progress(next(steps), 0))
+                                        targets, gates=gates, progress=say)
     for name, result in summary.items():
         if result.get("skipped"):
             console.print(f"{name}: skipped — {result['skipped']}", highlight=False)
@@ -370,12 +388,10 @@ def evaluate_command(
     settings = settings_for(database_url)
     engine = connect(settings)
     when = parse_date(as_of, "--as-of") or today()
-    steps = iter(range(1, 1000))
-    with progress_bar(f"Evaluating as of {when:%Y-%m-%d}") as progress:
+    with stage_progress(f"Evaluating as of {when:%Y-%m-%d}") as say:
         summary = run_evaluation(engine, settings, when,
                                  encoder=TextEncoder(settings.embedding_model),
-                                 wait_seconds=wait,
-                                 progress=lambda _stage: progress(next(steps), 0))
+                                 wait_seconds=wait, progress=say)
     for line in risk_lines(summary):
         console.print(line, highlight=False)
     recommendations = summary["recommendations"]
