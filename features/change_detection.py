@@ -248,8 +248,11 @@ def input_state_rows(fingerprints: pd.Series, days_since: pd.Series, as_of: dt.d
                      ) -> list[dict[str, Any]]:
     """``learner_input_state`` rows for the learners a run computed."""
     days = days_since.reindex(fingerprints.index).astype(float)
-    mentors = (pd.Series(np.nan, index=fingerprints.index) if mentor_fingerprints is None
-               else mentor_fingerprints.reindex(fingerprints.index))
+    # Nullable Int64: a float column (NaN for learners without Mentor rows) would round
+    # the 64-bit hashes, and every learner would look as if their mentors had moved.
+    mentors = (pd.Series(pd.NA, index=fingerprints.index, dtype="Int64")
+               if mentor_fingerprints is None
+               else mentor_fingerprints.astype("Int64").reindex(fingerprints.index))
     return [{"learner_id": int(lid), "fingerprint": int(fp),
              "days_since_last_activity": None if np.isnan(d) else round(float(d), 4),
              "as_of": as_of, "run_id": run_id,

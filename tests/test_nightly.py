@@ -122,6 +122,28 @@ def recomputed(engine, run_id) -> list[int]:
                             .where(LearnerInputState.run_id == run_id)).scalars().all()
 
 
+def test_new_activity_alone_republishes_only_that_learner(demo) -> None:
+    """A learner's new quiz moves nobody's mentors: the incremental run after a full run
+    replaces that one learner's list and no one else's."""
+    engine = demo[0]
+    nightly(demo, full=True)
+    with engine.begin() as conn:
+        learner = conn.execute(select(LearnerAIFeatures.learner_id)
+                               .order_by(LearnerAIFeatures.learner_id)).scalars().first()
+        conn.execute(insert(LearnerActivityLog), [
+            {"learner_id": learner, "activity_type": "Quiz", "duration_seconds": 600,
+             "score": 55, "timestamp": AS_OF - dt.timedelta(hours=2)}])
+    run = nightly(demo)
+    assert run.scope["learners"] == 1
+    assert run.counts["mentors_moved"] == 0
+    with engine.connect() as conn:
+        published = conn.execute(select(func.count()).select_from(LearnerRecommendation)
+                                 .where(LearnerRecommendation.run_id == run.run_id)).scalar()
+        learners = conn.execute(select(func.count(LearnerRecommendation.learner_id.distinct()))
+                                .where(LearnerRecommendation.run_id == run.run_id)).scalar()
+    assert learners == 1 and run.counts["inserted"] == published > 0
+
+
 def test_nudges_follow_the_rules(demo) -> None:
     engine = demo[0]
     first = nightly(demo, full=True)
