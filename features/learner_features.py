@@ -30,7 +30,7 @@ from features.embedding_cache import (
     embed_unique_texts,
 )
 from features.engagement import data_quality_counts, derive_engagement, extract_engagement
-from features.profile import compute_profile
+from features.profile import PROFILE, compute_profile
 from features.publish import (
     engagement_vectors,
     publish_ai_features,
@@ -87,6 +87,17 @@ class LearnerFeatureSet:
     @property
     def model_version(self) -> str:
         return f"{FEATURE_SET_VERSION}+{self.embedding_model}"[:50]
+
+    @property
+    def risk_inputs(self) -> pd.DataFrame:
+        """The engagement and profile columns: what the risk models read, computed by
+        the same code as at training. Skill features are left out: here skill names are
+        resolved to the catalog, in training frames they are not."""
+        from features.views import ENGAGEMENT_FEATURES
+
+        columns = [c for c in (*ENGAGEMENT_FEATURES, *PROFILE.names)
+                   if c in self.features.columns]
+        return self.features[columns]
 
 
 def fit_skill_resolver(engine: Engine, encoder: Encoder, catalog: Catalog) -> SkillResolver:

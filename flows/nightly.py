@@ -136,13 +136,16 @@ class FeatureSummary:
     model_version: str
     data_quality: dict[str, int]
     days_since_last_activity: pd.Series  # learner_id -> days (NaN: never active)
+    #: The engagement and profile views of the computed learners, which the risk models
+    #: read: computed once here, not again by the risk stage.
+    risk_inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def of(cls, feature_set: LearnerFeatureSet) -> FeatureSummary:
         days = feature_set.features.get("days_since_last_activity", pd.Series(dtype=float))
         return cls(feature_set.model_version,
                    {k: int(v) for k, v in feature_set.data_quality.items() if v},
-                   days.astype(float))
+                   days.astype(float), feature_set.risk_inputs)
 
     @classmethod
     def combine(cls, parts: list[FeatureSummary]) -> FeatureSummary:
@@ -152,7 +155,11 @@ class FeatureSummary:
                 quality[key] = quality.get(key, 0) + value
         days = pd.concat([p.days_since_last_activity for p in parts]) if parts else \
             pd.Series(dtype=float)
-        return cls(parts[0].model_version if parts else "", quality, days)
+        inputs = pd.concat([p.risk_inputs for p in parts]).sort_index() if parts else \
+            pd.DataFrame()
+        return cls(parts[0].model_version if parts else "", quality, days, inputs)
+
+
 
 
 def features_stage(engine: Engine, encoder: Any, as_of: dt.datetime,
@@ -207,11 +214,12 @@ def partitioned_features_stage(settings: Settings, partitions: int, submit: Call
 
 def risk_stage(engine: Engine, settings: Settings, as_of: dt.datetime, scope: Scope,
                champions: RiskChampions, model_version: str,
-               audit_by: str, refit: bool = False) -> tuple[dict[str, int], dict[str, int]]:
+               audit_by: str, refit: bool = False,
+               features: pd.DataFrame | None = None) -> tuple[dict[str, int], dict[str, int]]:
     references, snapshot = risk_references(engine, as_of, champions, refit=refit,
                                            run_id=audit_by)
     scores = score_learners(engine, settings, as_of, scope_ids(scope), champions=champions,
-                            references=references)
+                            references=references, features=features)
     counts = publish_risk(engine, scores, as_of=as_of, model_version=model_version,
                           audit_by=audit_by)
     counts["population_snapshots"] = int(not snapshot.reused)
@@ -393,7 +401,8 @@ def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bo
         with _stage(result, "risk", say):
             version = ai_features_version(feature_set, champions)
             counts, result.risk_bands = steps.risk(engine, settings, as_of, scope, champions,
-                                                   version, audit_by, refit)
+                                                   version, audit_by, refit,
+                                                   feature_set.risk_inputs)
             _add_counts(result.counts, counts)
     with _stage(result, "recommendations", say):
         version = recommender_version(encoder.model_id)

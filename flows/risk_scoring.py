@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from features.enrollment_features import compute_enrollment, course_titles
+from features.enrollment_features import ENROLLMENT_FEATURES, compute_enrollment, course_titles
 from features.errors import LearnerAIError
 from features.learner_features import FEATURE_SET_VERSION
 from features.population_snapshot import (
@@ -49,7 +49,7 @@ from models.explain import (
     references_for_rows,
     risk_prediction_json,
 )
-from models.risk import RiskBands, feature_kinds, predict_risk
+from models.risk import RiskBands, feature_kinds, model_columns, predict_risk
 from registry.models import NoChampionError, load_champion
 from registry.tracking import configure_mlflow
 
@@ -203,12 +203,17 @@ def score_learners(
     bands: RiskBands | None = None,
     champions: RiskChampions | None = None,
     references: RiskReferences | None = None,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per learner: ``score``, ``band``, ``risk_prediction`` (dict) and the two model
     version strings (``disengagement_model_version``, ``dropout_model_version``).
 
     ``references``: the typical learners to explain against (default: fitted on
     everyone as of ``as_of`` now, :func:`fit_risk_references`).
+
+    ``features``: the same learners' view columns as of ``as_of`` when the caller has
+    them (the nightly features stage); used when they hold every column the champions
+    read, else the views are computed here as at training.
 
     The disengagement champion is required (:class:`registry.models.NoChampionError`
     otherwise); without a dropout champion the ``enrollments`` list is empty.
@@ -220,7 +225,7 @@ def score_learners(
     dropout, dropout_version = champions.dropout, champions.dropout_version
 
     references = references or fit_risk_references(engine, as_of, champions)
-    chosen = _opted_in(get_features(engine, as_of, learner_ids))
+    chosen = _opted_in(_scoring_features(engine, as_of, learner_ids, champions, features))
     if chosen.empty:
         return _empty_scores()
     scores, _, factors = explain_risk(disengagement, chosen, references.disengagement, k=k,
@@ -251,6 +256,17 @@ def score_learners(
         "disengagement_model_version": disengagement_version,
         "dropout_model_version": dropout_version,
     })
+
+
+def _scoring_features(engine: Engine, as_of: dt.datetime, learner_ids: Sequence[int] | None,
+                      champions: RiskChampions, features: pd.DataFrame | None) -> pd.DataFrame:
+    if features is not None:
+        needed = set(model_columns(champions.disengagement)) | (
+            set(model_columns(champions.dropout)) - set(ENROLLMENT_FEATURES)
+            if champions.dropout is not None else set())
+        if needed | {"ai_personalization_optin"} <= set(features.columns):
+            return features
+    return get_features(engine, as_of, learner_ids)
 
 
 def _score_enrolments(engine: Engine, as_of: dt.datetime, chosen: pd.DataFrame,

@@ -271,6 +271,27 @@ def test_training_holds_the_lock_and_writes_the_ledger(demo, tmp_path) -> None:
     assert counts["promoted"] == summary["disengagement"]["promoted"]
 
 
+def test_risk_scores_from_the_features_stage_equal_scores_from_the_views(demo) -> None:
+    """The run scores the features its features stage computed; recomputing the views
+    from the database (as training does) gives every learner the same risk JSON."""
+    from flows.risk_scoring import load_risk_champions, risk_references, score_learners
+
+    engine, settings = demo
+    run = nightly(demo, full=True)
+    with engine.connect() as conn:
+        published = dict(conn.execute(select(LearnerAIFeatures.learner_id,
+                                             LearnerAIFeatures.risk_prediction)
+                                      .where(LearnerAIFeatures.risk_prediction.is_not(None)))
+                         .all())
+    champions = load_risk_champions(settings)
+    references, _ = risk_references(engine, AS_OF, champions, run_id=run.run_id)
+    again = score_learners(engine, settings, AS_OF, champions=champions,
+                           references=references)
+    assert len(published) == len(again) > 100
+    assert {int(k): v for k, v in zip(again["learner_id"], again["risk_prediction"],
+                                      strict=True)} == published
+
+
 def test_population_statistics_are_fitted_once_per_refit_period(demo) -> None:
     engine, settings = demo
     first = nightly(demo, full=True)
