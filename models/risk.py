@@ -209,7 +209,10 @@ class FrameCaster(TransformerMixin, BaseEstimator):
     Numeric columns become ``float64`` (unparseable -> NaN); categorical ones
     become strings with ``"missing"`` for empty values. Scoring therefore
     accepts any frame that holds the columns (ints, Decimals, None), and the
-    MLflow signature is double/string throughout.
+    MLflow signature is double/string throughout. A numeric column with no value
+    at all in the training rows (``empty_``; e.g. course levels on a platform whose
+    catalog has none) is scored as 0: it carries no signal, and gradient boosting
+    cannot bin a column that is entirely missing.
     """
 
     def __init__(self, numeric: Sequence[str] = (), categorical: Sequence[str] = ()):
@@ -221,10 +224,16 @@ class FrameCaster(TransformerMixin, BaseEstimator):
         _require_columns(X, columns)
         self.feature_names_in_ = np.asarray(columns, dtype=object)
         self.n_features_in_ = len(columns)
+        numbers = cast_features(X, self.numeric, ())
+        self.empty_ = tuple(c for c in self.numeric if numbers[c].isna().all())
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        return cast_features(X, self.numeric, self.categorical)
+        out = cast_features(X, self.numeric, self.categorical)
+        empty = list(getattr(self, "empty_", ()))  # pipelines logged before it: none
+        if empty:
+            out[empty] = 0.0
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([*self.numeric, *self.categorical], dtype=object)

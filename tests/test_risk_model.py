@@ -21,6 +21,7 @@ from models.risk import (
     RiskModelConfig,
     build_risk_pipeline,
     default_config,
+    fit_risk_model,
     predict_risk,
     recency_rule_scores,
     temporal_split,
@@ -112,6 +113,17 @@ def test_pipeline_accepts_raw_types_and_extra_columns(trained, frame) -> None:
     raw["unused"] = "x"
     scores = predict_risk(trained.pipeline, raw)
     assert scores.shape == (20,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_a_column_empty_in_training_is_no_signal_not_a_crash(frame) -> None:
+    """Gradient boosting cannot bin an all-missing column (a catalog without course
+    levels): the pipeline scores it as 0, before and after any value appears."""
+    config = small_config(numeric_features=(*small_config().numeric_features, "no_values"))
+    pipeline = fit_risk_model(frame.assign(no_values=np.nan), config)
+    assert pipeline.named_steps["cast"].empty_ == ("no_values",)
+    rows = frame.head(50)
+    unseen = predict_risk(pipeline, rows.assign(no_values=np.nan))
+    assert np.array_equal(unseen, predict_risk(pipeline, rows.assign(no_values=7.0)))
 
 
 def test_temporal_split_has_no_learner_on_both_sides(frame) -> None:
