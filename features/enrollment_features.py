@@ -438,8 +438,9 @@ def get_enrollment_features(
     views = tuple(learner_views)
     if not views or enrollments.empty:
         return enrollments
-    ids = sorted(enrollments["learner_id"].unique().tolist())
-    learners = get_features(bind, as_of, ids, views)
+    # The caller's learners, not the enrolled ones: for everyone that is one pass over
+    # the activity log, where an IN list of every enrolled learner runs one per 5,000.
+    learners = get_features(bind, as_of, learner_ids, views)
     learners = learners.drop(columns=[c for c in learners.columns if c in enrollments.columns])
     joined = enrollments.join(learners, on="learner_id", how="left")
     joined.index.name = "enrollment_id"

@@ -231,7 +231,7 @@ def score_learners(
     scores, _, factors = explain_risk(disengagement, chosen, references.disengagement, k=k,
                                       peers=DISENGAGEMENT_PEERS)
 
-    enrolments = _score_enrolments(engine, as_of, chosen, dropout, bands,
+    enrolments = _score_enrolments(engine, as_of, chosen, learner_ids, dropout, bands,
                                    k if enrollment_factors else 0, references)
     by_learner: dict[int, list[dict[str, Any]]] = {}
     for entry in enrolments:
@@ -270,11 +270,12 @@ def _scoring_features(engine: Engine, as_of: dt.datetime, learner_ids: Sequence[
 
 
 def _score_enrolments(engine: Engine, as_of: dt.datetime, chosen: pd.DataFrame,
-                      dropout: Any, bands: RiskBands, k: int,
-                      references: RiskReferences) -> list[dict[str, Any]]:
+                      learner_ids: Sequence[int] | None, dropout: Any, bands: RiskBands,
+                      k: int, references: RiskReferences) -> list[dict[str, Any]]:
     if dropout is None:
         return []
-    rows = _enrolment_view(engine, as_of, chosen, chosen.index.tolist())
+    # The scope (None: everyone, one pass); the join keeps only the chosen learners.
+    rows = _enrolment_view(engine, as_of, chosen, learner_ids)
     if rows.empty:
         return []
     factors: list[list[dict[str, Any]]] = [[] for _ in range(len(rows))]
