@@ -61,6 +61,8 @@ RECENT_COURSE_DAYS = 90
 VECTOR_DECIMALS = 5
 #: Learners pooled at once into their vectors (bounds the per-row matrix: ~200 MB).
 POOL_OWNERS = 10_000
+#: Learners whose learner_ai_features rows are rendered and written at once.
+PUBLISH_CHUNK = 5_000
 
 
 @dataclass
@@ -196,11 +198,13 @@ def _owner_vectors(engine: Engine, encoder: Encoder, texts: pd.DataFrame,
 # -------------------------------------------------------------------------- publish
 
 
-def ai_feature_rows(feature_set: LearnerFeatureSet) -> pd.DataFrame:
-    """``learner_ai_features`` rows (feature columns) for opted-in learners."""
+def ai_feature_rows(feature_set: LearnerFeatureSet,
+                    learner_ids: pd.Index | None = None) -> pd.DataFrame:
+    """``learner_ai_features`` rows (feature columns) for opted-in learners (or those
+    of ``learner_ids``, which must be opted in)."""
     from features.views import ENGAGEMENT_FEATURES
 
-    ids = feature_set.opted_in
+    ids = feature_set.opted_in if learner_ids is None else learner_ids
     engagement = feature_set.features.loc[ids, list(ENGAGEMENT_FEATURES)]
     return pd.DataFrame({
         "learner_id": ids.to_numpy(),
@@ -242,7 +246,11 @@ def publish_learner_features(engine: Engine, feature_set: LearnerFeatureSet) -> 
     AI rows and those of learners who no longer exist."""
     opted_in = feature_set.opted_in
     with engine.begin() as conn:
-        written = publish_ai_features(conn, ai_feature_rows(feature_set))
+        # A chunk of learners at a time: as JSON-ready lists, two 384-float vectors a
+        # learner are ~18 KB of Python floats (1.8 GB at 100,000 learners at once).
+        written = sum(publish_ai_features(conn, ai_feature_rows(feature_set, part))
+                      for part in (opted_in[i:i + PUBLISH_CHUNK]
+                                   for i in range(0, len(opted_in), PUBLISH_CHUNK)))
         removed = remove_ai_rows(conn, feature_set.opted_out.tolist())
         orphans = remove_orphaned_ai_rows(conn)
         engagement = refresh_engagement(conn, engagement_stats(feature_set.features),
