@@ -13,10 +13,14 @@ or ``learnerai seed``), otherwise seeds ``--learners``. Measures:
 
 - extraction: the engagement view's SQL (one GROUP BY pass over the activity
   log plus small side tables) vs the floor, the database's own bare
-  ``COUNT(*), SUM()`` GROUP BY scan of the activity log;
-- embeddings: our cached path from a cold cache vs the floor, a bare
-  ``model.encode`` over just the unique texts, and vs naive per-learner encoding
-  (measured on a sample of learners and extrapolated);
+  ``COUNT(*), SUM()`` GROUP BY scan of the activity log (the faster of the
+  optimizer's plan and a forced table scan, so ours is never compared with the
+  optimizer's worse choice);
+- embeddings: the time the cold-cache features run spends encoding and in the
+  embedding cache (measured inside the run by ``nightly_profile.RunProfile``, the
+  model already loaded) vs the floor, a bare ``model.encode`` over just the unique
+  texts, and vs naive per-learner encoding (measured on a sample of learners and
+  extrapolated);
 - publish: learner_ai_features rows written per second;
 - peak RSS of the process.
 """
@@ -31,10 +35,15 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from nightly_profile import RunProfile
 from sqlalchemy import func, select, text
 
 from features import migrate
-from features.engagement import activity_aggregates_query, extract_engagement
+from features.engagement import (
+    activity_aggregates_query,
+    extract_engagement,
+    without_group_by_index,
+)
 from features.engine import make_engine
 from features.learner_features import compute_learner_features, publish_learner_features
 from features.reading import read_frame
@@ -79,7 +88,11 @@ def main() -> None:
         return main()
 
     figures: dict[str, float] = {"learners": learners, "activity_rows": activity_rows}
-    _, figures["scan_floor_s"] = timed(read_frame, engine, scan_floor_query(as_of))
+    read_frame(engine, scan_floor_query(as_of))  # warm the buffer pool
+    figures["scan_floor_s"] = min(
+        timed(read_frame, engine, scan_floor_query(as_of))[1],
+        timed(read_frame, engine, without_group_by_index(scan_floor_query(as_of),
+                                                         LearnerActivityLog.__table__))[1])
     _, figures["activity_query_s"] = timed(read_frame, engine, activity_aggregates_query(as_of))
     _, figures["extraction_s"] = timed(extract_engagement, engine, as_of)
 
@@ -87,8 +100,12 @@ def main() -> None:
         conn.execute(text("DELETE FROM text_embeddings"))
     encoder = TextEncoder()
     encoder.encode(["warm up"])
+    profile = RunProfile().install()
     feature_set, figures["features_cold_s"] = timed(compute_learner_features, engine, as_of,
                                                     encoder)
+    spent = profile.summary({"start-up": figures["features_cold_s"]})["stages"]["start-up"]
+    figures["embeddings_s"] = spent.get("encode (model)", 0.0) + spent.get("embedding cache",
+                                                                           0.0)
     figures["texts_encoded"] = encoder.encoded_count - 1
     _, figures["features_warm_s"] = timed(compute_learner_features, engine, as_of, encoder)
 
@@ -123,7 +140,7 @@ def main() -> None:
     figures["published_rows"] = counts["learner_ai_features"]
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    embed_ours = figures["features_cold_s"] - figures["features_warm_s"]
+    embed_ours = figures["embeddings_s"]
     table = [
         ("extraction (engagement view)", figures["extraction_s"], figures["scan_floor_s"]),
         ("activity GROUP BY alone", figures["activity_query_s"], figures["scan_floor_s"]),
