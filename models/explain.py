@@ -57,6 +57,8 @@ from models.risk import MISSING, model_columns, predict_risk
 
 #: Effects smaller than this are treated as no effect at all.
 EPSILON = 1e-6
+#: Rows a single attribution predict call scores at most (bounds the swapped frames).
+ATTRIBUTION_BATCH_ROWS = 200_000
 
 FEATURES: dict[str, Feature] = {
     f.name: f for view in (ENGAGEMENT, PROFILE, ENROLLMENT) for f in view.features
@@ -227,23 +229,62 @@ def _reference_frame(reference: pd.Series | pd.DataFrame | Mapping[str, Any],
 
 
 def attributions(pipeline: Any, X: pd.DataFrame,
-                 reference: pd.Series | pd.DataFrame | Mapping[str, Any]
-                 ) -> tuple[np.ndarray, pd.DataFrame]:
+                 reference: pd.Series | pd.DataFrame | Mapping[str, Any],
+                 batch_rows: int = ATTRIBUTION_BATCH_ROWS) -> tuple[np.ndarray, pd.DataFrame]:
     """Scores and, per row and input feature, ``score - score_with_feature_at_reference``.
 
     ``reference``: one value per feature (a Series/mapping) or one per row and
     feature (a DataFrame aligned with ``X``).
+
+    A row whose value already is the reference has an effect of exactly 0 and is not
+    scored again (most learners post nothing, have no streak, ...: about half the
+    cells). The swapped rows of all features go to the model together, up to
+    ``batch_rows`` at a time: a tree ensemble's predict costs a fixed overhead per
+    call and per tree, so a few large calls beat one call per feature.
     """
     columns = model_columns(pipeline)
-    rows = X[columns]
-    ref = _reference_frame(reference, X.index, columns)
+    rows = X[columns].reset_index(drop=True)
+    ref = _reference_frame(reference, X.index, columns).reset_index(drop=True)
     scores = predict_risk(pipeline, rows)
-    effects = {}
-    for column in columns:
-        swapped = rows.copy()
-        swapped[column] = ref[column].to_numpy()
-        effects[column] = scores - predict_risk(pipeline, swapped)
-    return scores, pd.DataFrame(effects, index=X.index)
+    effects = np.zeros((len(rows), len(columns)), dtype=float)
+    pending: list[tuple[int, np.ndarray, pd.DataFrame]] = []
+    pending_rows = 0
+
+    def flush() -> None:
+        nonlocal pending, pending_rows
+        if not pending:
+            return
+        swapped = predict_risk(pipeline, pd.concat([p[2] for p in pending], ignore_index=True))
+        start = 0
+        for j, positions, _ in pending:
+            end = start + len(positions)
+            effects[positions, j] = scores[positions] - swapped[start:end]
+            start = end
+        pending, pending_rows = [], 0
+
+    for j, column in enumerate(columns):
+        typical = ref[column].to_numpy(dtype=object)
+        differs = np.flatnonzero(~_same_values(rows[column].to_numpy(dtype=object), typical))
+        for part in np.array_split(differs, max(1, -(-len(differs) // batch_rows))):
+            if not len(part):
+                continue
+            swapped = rows.iloc[part].copy()
+            swapped[column] = pd.Series(typical[part], index=swapped.index, dtype=object)
+            pending.append((j, part, swapped))
+            pending_rows += len(part)
+            if pending_rows >= batch_rows:
+                flush()
+    flush()
+    return scores, pd.DataFrame(effects, index=X.index, columns=columns)
+
+
+def _same_values(values: np.ndarray, typical: np.ndarray) -> np.ndarray:
+    """Elementwise: the value is its reference (equal, or both missing)."""
+    missing_value, missing_typical = pd.isna(values), pd.isna(typical)
+    equal = np.zeros(len(values), dtype=bool)
+    both = ~missing_value & ~missing_typical
+    equal[both] = values[both] == typical[both]
+    return equal | (missing_value & missing_typical)
 
 
 def top_factors(X: pd.DataFrame, reference: pd.Series | pd.DataFrame | Mapping[str, Any],

@@ -179,6 +179,34 @@ def test_explanations_are_consistent(trained, frame) -> None:
     assert top[0]["direction"] == "raises"
 
 
+def test_attributions_skip_typical_values_and_batch_without_changing_an_effect(
+        trained, frame) -> None:
+    X = frame[frame.cutoff == frame.cutoff.max()].head(120).set_index("learner_id")
+    config = trained.config
+    reference = reference_values(frame, config.numeric_features, config.categorical_features)
+    # Some cells exactly typical (skipped), some missing on both sides.
+    X = X.copy()
+    X.iloc[:40, X.columns.get_loc("active_days_28d")] = reference["active_days_28d"]
+    X.iloc[:30, X.columns.get_loc("learning_style")] = reference["learning_style"]
+    reference = reference.copy()
+    reference["quiz_accuracy_28d"] = np.nan
+    X.iloc[:25, X.columns.get_loc("quiz_accuracy_28d")] = np.nan
+    columns = list(config.features)
+    scores, effects = attributions(trained.pipeline, X, reference, batch_rows=7)
+    plain = {}
+    for column in columns:
+        swapped = X[columns].copy()
+        swapped[column] = pd.Series([reference[column]] * len(X), index=X.index, dtype=object)
+        plain[column] = scores - predict_risk(trained.pipeline, swapped)
+    expected = pd.DataFrame(plain, index=X.index)[columns]
+    assert effects.columns.tolist() == columns
+    np.testing.assert_array_equal(effects.to_numpy(), expected.to_numpy())
+    assert (effects.iloc[:40]["active_days_28d"] == 0).all()
+    assert (effects.iloc[:30]["learning_style"] == 0).all()
+    assert (effects.iloc[:25]["quiz_accuracy_28d"] == 0).all()
+    assert (effects.iloc[40:]["active_days_28d"] != 0).any()
+
+
 def test_per_row_references_by_group(trained, frame) -> None:
     X = frame[frame.cutoff == frame.cutoff.max()].head(50).reset_index(drop=True)
     refs = group_references(X, NUMERIC, CATEGORICAL, by="country", min_rows=10)
