@@ -1,8 +1,10 @@
 """The engagement view, computed as of a timestamp.
 
-Aggregation runs in SQL: one pass over ``learner_activity_log`` grouped by
-learner (the big table), and one small GROUP BY per side table. Pandas then
-derives ratios, streaks and trends from those aggregates, vectorised.
+Aggregation runs in SQL: two passes over ``learner_activity_log`` grouped by
+learner (the big table: a cheap one over its whole history, the windowed one over
+the last 63 days), and one small GROUP BY per side table, two queries at a time on
+MySQL/MariaDB. Pandas then derives ratios, streaks and trends from those aggregates,
+vectorised.
 Only rows stamped strictly before ``as_of`` are read.
 """
 
@@ -10,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     Select,
@@ -28,7 +32,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from features.reading import read_for_learners
+from features.reading import read_many_for_learners
 from features.schema import (
     ACTIVITY_TYPES,
     Course,
@@ -60,17 +64,60 @@ FUTURE_SLACK = dt.timedelta(days=1)
 # ------------------------------------------------------------------------------ SQL
 
 
-def activity_aggregates_query(as_of: dt.datetime) -> Select:
-    """One GROUP BY pass over the activity log: every activity aggregate at once.
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """Rows where ``condition`` holds: ``COUNT`` of a ``CASE`` without ``ELSE``, an
+    integer, and cheaper than a ``SUM`` (MySQL adds integers as DECIMAL)."""
+    return func.count(case((condition, 1)))
 
-    The pass costs the server per row and per aggregate, so each aggregate is as cheap
-    as it can be: windows are plain comparisons with precomputed bounds (``timestamp >
-    as_of - 7 days`` is ``days_before(timestamp, as_of) < 7`` for rows before as-of,
-    without a date function per row), counts are ``COUNT(CASE ...)``, and the active-day
-    mask is a ``BIT_OR`` (:class:`features.sql.bit_or`). On MySQL/MariaDB the
-    ``learner_id`` index is not used for the GROUP BY: reading 10M rows in index order
-    means a primary-key lookup per row, 3-4x slower than a table scan, and the
-    optimizer picks it anyway (:func:`without_group_by_index`)."""
+
+def sum_if(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``value`` summed over the rows where ``condition`` holds; NULL where none does
+    (no ``ELSE 0``: a row that adds nothing costs no addition)."""
+    return func.sum(case((condition, value)))
+
+
+def activity_queries(as_of: dt.datetime) -> dict[str, Select]:
+    """The activity log's aggregates: ``activity_history`` and ``activity_window``."""
+    return {"activity_history": activity_history_query(as_of),
+            "activity_window": activity_window_query(as_of)}
+
+
+def activity_history_query(as_of: dt.datetime) -> Select:
+    """First and last activity and the row count, over everything before ``as_of``.
+
+    Only three plain aggregates per row: everything windowed lives in
+    :func:`activity_window_query`, which reads a fraction of the table."""
+    a = LearnerActivityLog.__table__.c
+    query = (
+        select(a.learner_id,
+               func.max(a.timestamp).label("last_activity_at"),
+               func.min(a.timestamp).label("first_activity_at"),
+               func.count().label("activity_rows"))
+        .where(a.timestamp < as_of_param(as_of))
+        .group_by(a.learner_id)
+    )
+    return without_group_by_index(query, LearnerActivityLog.__table__)
+
+
+def activity_window_query(as_of: dt.datetime) -> Select:
+    """Every windowed activity aggregate, over the rows of the last ``BITMASK_DAYS``
+    days before ``as_of`` (the longest window any feature reads).
+
+    The server pays per row and per aggregate, so the ``WHERE`` drops the older rows
+    before any aggregate sees them (on the 100,000-learner benchmark, 65% of the table),
+    and each aggregate is as cheap as it can be:
+
+    - windows are plain comparisons with precomputed bounds (``timestamp > as_of -
+      7 days``), not a date function per row;
+    - counts are ``COUNT(CASE ...)``, and conditional sums have no ``ELSE 0``: MySQL
+      sums integers as DECIMAL, and a row that adds nothing should not cost an addition
+      (a group with no matching row sums to NULL, read as 0);
+    - the active-day mask is a ``BIT_OR`` (:class:`features.sql.bit_or`).
+
+    The data-quality counts (``dq_*``) cover the same rows: the ones the features read.
+    On MySQL/MariaDB the ``learner_id`` index is not used for the GROUP BY: reading the
+    rows in index order means a primary-key lookup per row, 3-4x slower than a table
+    scan, and the optimizer picks it anyway (:func:`without_group_by_index`)."""
     a = LearnerActivityLog.__table__.c
     t = as_of_param(as_of)
     day = days_before(a.timestamp, t)
@@ -85,19 +132,11 @@ def activity_aggregates_query(as_of: dt.datetime) -> Select:
     in7, in28 = a.timestamp > since(7), a.timestamp > since(28)
     prev21 = and_(a.timestamp <= since(7), in28)
 
-    def count_if(condition) -> object:
-        # COUNT of a CASE without ELSE: an integer count (SUM would add decimals on MySQL).
-        return func.count(case((condition, 1)))
-
-    def sum_if(condition, value) -> object:
-        return func.sum(case((condition, value), else_=0))
-
     quiz = and_(in28, a.activity_type == "Quiz", valid_score)
     assignment = and_(in28, a.activity_type == "Assignment", valid_score)
     query = (
         select(
             a.learner_id,
-            func.max(a.timestamp).label("last_activity_at"),
             count_if(in28).label("events_28d"),
             sum_if(in7, valid_seconds).label("seconds_7d"),
             sum_if(in28, valid_seconds).label("seconds_28d"),
@@ -117,10 +156,7 @@ def activity_aggregates_query(as_of: dt.datetime) -> Select:
             # The OR of 2^day is a bitmask of active days: streaks and active-day
             # counts without a second pass over the table.
             # COALESCE: a NULL would make the column float64 and lose the low bits.
-            func.coalesce(bit_or(
-                case((a.timestamp > since(BITMASK_DAYS), literal(1).op("<<")(day)),
-                     else_=None)), 0)
-            .label("active_day_mask"),
+            func.coalesce(bit_or(literal(1).op("<<")(day)), 0).label("active_day_mask"),
             count_if(a.duration_seconds > MAX_EVENT_SECONDS).label("dq_absurd_duration"),
             count_if(and_(a.score.is_not(None), ~valid_score)).label("dq_score_out_of_range"),
             # Counted, then treated as no time spent (valid_seconds) or no event kind.
@@ -128,10 +164,8 @@ def activity_aggregates_query(as_of: dt.datetime) -> Select:
             count_if(a.duration_seconds < 0).label("dq_negative_duration"),
             count_if(or_(a.activity_type.is_(None), a.activity_type.not_in(ACTIVITY_TYPES)))
             .label("dq_unknown_activity_type"),
-            func.min(a.timestamp).label("first_activity_at"),
-            func.count().label("activity_rows"),
         )
-        .where(a.timestamp < t)
+        .where(a.timestamp > since(BITMASK_DAYS), a.timestamp < t)
         .group_by(a.learner_id)
     )
     return without_group_by_index(query, LearnerActivityLog.__table__)
@@ -186,40 +220,36 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
         ).where(ties.c.learner_id != ties.c.peer_id).group_by(ties.c.learner_id),
         "emotion": select(
             e.learner_id,
-            func.sum(case((e.emotion_label.in_(NEGATIVE_EMOTIONS), 1), else_=0))
-            .label("negative_emotions_28d"),
+            count_if(e.emotion_label.in_(NEGATIVE_EMOTIONS)).label("negative_emotions_28d"),
             func.count().label("emotions_28d"),
         ).where(recent(e.recorded_on, 28)).group_by(e.learner_id),
         "feedback": select(
             f.learner_id,
-            func.sum(case((f.rating.between(1, 5), f.rating), else_=0)).label("rating_sum_90d"),
-            func.sum(case((f.rating.between(1, 5), 1), else_=0)).label("rating_n_90d"),
-            func.sum(case((f.sentiment == "Negative", 1), else_=0))
-            .label("negative_feedback_90d"),
+            sum_if(f.rating.between(1, 5), f.rating).label("rating_sum_90d"),
+            count_if(f.rating.between(1, 5)).label("rating_n_90d"),
+            count_if(f.sentiment == "Negative").label("negative_feedback_90d"),
             func.count().label("feedback_90d"),
         ).where(recent(f.submitted_on, 90)).group_by(f.learner_id),
         "metaverse": select(
             m.learner_id,
-            func.sum(case((m.duration_seconds.between(0, MAX_EVENT_SECONDS),
-                           m.duration_seconds), else_=0)).label("vr_seconds_28d"),
+            sum_if(m.duration_seconds.between(0, MAX_EVENT_SECONDS), m.duration_seconds)
+            .label("vr_seconds_28d"),
         ).where(recent(m.recorded_on, 28)).group_by(m.learner_id),
         "telemetry": select(
             tel.learner_id,
-            func.sum(case((tel.latency_ms >= 0, tel.latency_ms), else_=0))
-            .label("latency_sum_28d"),
-            func.sum(case((tel.latency_ms >= 0, 1), else_=0)).label("latency_n_28d"),
+            sum_if(tel.latency_ms >= 0, tel.latency_ms).label("latency_sum_28d"),
+            count_if(tel.latency_ms >= 0).label("latency_n_28d"),
         ).where(recent(tel.timestamp, 28)).group_by(tel.learner_id),
         "xp": select(
             xp.learner_id, func.sum(xp.points).label("xp_28d")
         ).where(recent(xp.earned_on, 28)).group_by(xp.learner_id),
         "enrollments": select(
             en.learner_id,
-            func.sum(case((still_active, 1), else_=0)).label("active_enrollments"),
-            func.sum(case((and_(en.completed_on < t, en.status == "Completed"), 1), else_=0))
+            count_if(still_active).label("active_enrollments"),
+            count_if(and_(en.completed_on < t, en.status == "Completed"))
             .label("completed_courses"),
-            func.sum(case((en.unenrolled_on < t, 1), else_=0)).label("withdrawn_courses"),
-            func.sum(case((courses.c.course_id.is_(None), 1), else_=0))
-            .label("dq_unknown_course"),
+            count_if(en.unenrolled_on < t).label("withdrawn_courses"),
+            count_if(courses.c.course_id.is_(None)).label("dq_unknown_course"),
         ).select_from(CourseEnrollment.__table__.outerjoin(courses, courses.c.course_id == en.course_id))
         .where(en.enrolled_on < t).group_by(en.learner_id),
         "learners": select(
@@ -247,23 +277,24 @@ def extract_engagement(
 
     ``attrs["data_quality"]`` holds what cannot be a column of a learner's row: activity
     rows of learners who do not exist (orphans) and rows stamped in the future."""
-    queries = {"activity": activity_aggregates_query(as_of), **side_aggregates_queries(as_of)}
-    frames = {name: read_for_learners(bind, q, learner_ids) for name, q in queries.items()}
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None) + FUTURE_SLACK
+    # Longest first: the reads run two at a time on MySQL/MariaDB.
+    queries = {**activity_queries(as_of), "future": future_events_query(now),
+               **side_aggregates_queries(as_of)}
+    frames = read_many_for_learners(bind, queries, learner_ids)
     # Keep the 63-bit day mask exact: a join that adds missing learners would
     # otherwise turn it into float64 and lose its low bits.
-    activity = frames["activity"]
-    activity["active_day_mask"] = pd.Series(
-        [int(v) for v in activity["active_day_mask"]],
-        index=activity.index, dtype=object)
+    window = frames["activity_window"]
+    window["active_day_mask"] = pd.Series(
+        [int(v) for v in window["active_day_mask"]], index=window.index, dtype=object)
+    history, future = frames["activity_history"], frames.pop("future")
     base = frames.pop("learners").set_index("learner_id")
-    orphans = ~activity["learner_id"].isin(base.index)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None) + FUTURE_SLACK
-    future = read_for_learners(bind, future_events_query(now), learner_ids)
+    orphans = ~history["learner_id"].isin(base.index)
     for frame in frames.values():
         base = base.join(frame.set_index("learner_id"), how="left")
     base = base.sort_index()
     base.attrs["data_quality"] = {
-        "orphan_rows": int(pd.to_numeric(activity.loc[orphans, "activity_rows"]).sum()),
+        "orphan_rows": int(pd.to_numeric(history.loc[orphans, "activity_rows"]).sum()),
         "future_timestamp": int(pd.to_numeric(future["rows"]).sum()),
     }
     return base
@@ -325,7 +356,7 @@ def compute_engagement(
 
 def data_quality_counts(raw: pd.DataFrame) -> dict[str, int]:
     """Values the engagement view excluded or could not trust, by kind (for the run
-    ledger): rows per ``dq_`` column, learners with no activity before as-of, learners
+    ledger): rows per ``dq_`` column (rows of the window the features read), learners with no activity before as-of, learners
     with activity before they registered, and the extraction's orphan and future rows."""
     counts = {
         column.removeprefix("dq_"): int(pd.to_numeric(raw[column], errors="coerce").fillna(0)

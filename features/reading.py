@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Select
@@ -36,3 +37,25 @@ def read_for_learners(bind: Engine | Connection, query: Select,
     parts = [read_frame(bind, query.where(column.in_(ids[i:i + ID_CHUNK])))
              for i in range(0, len(ids), ID_CHUNK)]
     return pd.concat(parts, ignore_index=True)
+
+
+#: Queries in flight at once on MySQL/MariaDB (one server thread each): the machine's
+#: two cores, while Python waits on the network.
+PARALLEL_READS = 2
+
+
+def read_many_for_learners(bind: Engine | Connection, queries: Mapping[str, Select],
+                           learner_ids: Sequence[int] | None) -> dict[str, pd.DataFrame]:
+    """:func:`read_for_learners` of each query, keyed alike.
+
+    With an Engine on MySQL/MariaDB the queries run ``PARALLEL_READS`` at a time, in
+    the order given (put the longest first), each on its own connection: the server
+    runs a query on one thread, so two independent scans finish in the time of the
+    longer. A Connection (one transaction's snapshot) or SQLite reads one by one."""
+    parallel = isinstance(bind, Engine) and bind.dialect.name in ("mysql", "mariadb")
+    if not parallel or len(queries) < 2:
+        return {name: read_for_learners(bind, q, learner_ids) for name, q in queries.items()}
+    with ThreadPoolExecutor(PARALLEL_READS, thread_name_prefix="learnerai-read") as pool:
+        futures = {name: pool.submit(read_for_learners, bind, q, learner_ids)
+                   for name, q in queries.items()}
+        return {name: future.result() for name, future in futures.items()}
