@@ -54,6 +54,7 @@ from features.profile import PROFILE
 from features.schema import COURSE_LEVELS
 from features.views import ENGAGEMENT, Feature
 from models.risk import MISSING, model_columns, predict_risk
+from models.tree_attribution import tree_explainer
 
 #: Effects smaller than this are treated as no effect at all.
 EPSILON = 1e-6
@@ -241,10 +242,21 @@ def attributions(pipeline: Any, X: pd.DataFrame,
     cells). The swapped rows of all features go to the model together, up to
     ``batch_rows`` at a time: a tree ensemble's predict costs a fixed overhead per
     call and per tree, so a few large calls beat one call per feature.
+
+    Gradient-boosted pipelines take :mod:`models.tree_attribution`'s path: the same
+    effects, re-scoring only the trees that read the swapped feature.
     """
     columns = model_columns(pipeline)
     rows = X[columns].reset_index(drop=True)
     ref = _reference_frame(reference, X.index, columns).reset_index(drop=True)
+    differs = [
+        np.flatnonzero(~_same_values(rows[column].to_numpy(dtype=object),
+                                     ref[column].to_numpy(dtype=object)))
+        for column in columns]
+    explainer = tree_explainer(pipeline, columns)
+    if explainer is not None and len(rows):
+        scores, effects = explainer.effects(rows, ref, differs, batch_rows)
+        return scores, pd.DataFrame(effects, index=X.index, columns=columns)
     scores = predict_risk(pipeline, rows)
     effects = np.zeros((len(rows), len(columns)), dtype=float)
     pending: list[tuple[int, np.ndarray, pd.DataFrame]] = []
@@ -264,8 +276,7 @@ def attributions(pipeline: Any, X: pd.DataFrame,
 
     for j, column in enumerate(columns):
         typical = ref[column].to_numpy(dtype=object)
-        differs = np.flatnonzero(~_same_values(rows[column].to_numpy(dtype=object), typical))
-        for part in np.array_split(differs, max(1, -(-len(differs) // batch_rows))):
+        for part in np.array_split(differs[j], max(1, -(-len(differs[j]) // batch_rows))):
             if not len(part):
                 continue
             swapped = rows.iloc[part].copy()

@@ -22,12 +22,14 @@ from models.risk import (
     build_risk_pipeline,
     default_config,
     fit_risk_model,
+    model_columns,
     predict_risk,
     recency_rule_scores,
     temporal_split,
     train_risk_model,
     training_fingerprint,
 )
+from models.tree_attribution import tree_explainer
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -179,6 +181,19 @@ def test_explanations_are_consistent(trained, frame) -> None:
     assert top[0]["direction"] == "raises"
 
 
+def plain_effects(pipeline, X: pd.DataFrame, reference, columns) -> pd.DataFrame:
+    """The definition, one whole-pipeline predict per feature."""
+    scores = predict_risk(pipeline, X[columns])
+    plain = {}
+    for column in columns:
+        swapped = X[columns].copy()
+        typical = reference[column] if isinstance(reference, pd.DataFrame) else \
+            [reference[column]] * len(X)
+        swapped[column] = pd.Series(list(typical), index=X.index, dtype=object)
+        plain[column] = scores - predict_risk(pipeline, swapped)
+    return pd.DataFrame(plain, index=X.index)[columns]
+
+
 def test_attributions_skip_typical_values_and_batch_without_changing_an_effect(
         trained, frame) -> None:
     X = frame[frame.cutoff == frame.cutoff.max()].head(120).set_index("learner_id")
@@ -192,19 +207,49 @@ def test_attributions_skip_typical_values_and_batch_without_changing_an_effect(
     reference["quiz_accuracy_28d"] = np.nan
     X.iloc[:25, X.columns.get_loc("quiz_accuracy_28d")] = np.nan
     columns = list(config.features)
+    assert tree_explainer(trained.pipeline, columns) is not None  # the fast path
     scores, effects = attributions(trained.pipeline, X, reference, batch_rows=7)
-    plain = {}
-    for column in columns:
-        swapped = X[columns].copy()
-        swapped[column] = pd.Series([reference[column]] * len(X), index=X.index, dtype=object)
-        plain[column] = scores - predict_risk(trained.pipeline, swapped)
-    expected = pd.DataFrame(plain, index=X.index)[columns]
+    expected = plain_effects(trained.pipeline, X, reference, columns)
     assert effects.columns.tolist() == columns
-    np.testing.assert_array_equal(effects.to_numpy(), expected.to_numpy())
+    np.testing.assert_allclose(scores, predict_risk(trained.pipeline, X), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(effects.to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12)
     assert (effects.iloc[:40]["active_days_28d"] == 0).all()
     assert (effects.iloc[:30]["learning_style"] == 0).all()
     assert (effects.iloc[:25]["quiz_accuracy_28d"] == 0).all()
     assert (effects.iloc[40:]["active_days_28d"] != 0).any()
+
+
+@pytest.mark.parametrize("calibration", ["isotonic", "sigmoid", None])
+def test_boosted_pipelines_rescore_only_the_trees_that_read_a_feature(
+        frame, calibration) -> None:
+    # Deeper trees over more inputs than the module's model: some trees skip a feature.
+    config = small_config(calibration=calibration, numeric_features=(
+        *NUMERIC, "sessions_28d"), estimator_params={"max_iter": 40, "max_depth": 2})
+    frame = frame.assign(sessions_28d=np.random.default_rng(3).poisson(4, len(frame)))
+    pipeline = train_risk_model(frame, config, importance_rows=200).pipeline
+    columns = list(config.features)
+    explainer = tree_explainer(pipeline, columns)
+    assert explainer is not None
+    skipped = [len(m.trees_of_column[j]) < 40 for m in explainer.members
+               for j in range(len(columns))]
+    assert any(skipped)  # the shortcut has trees to skip
+    X = frame[frame.cutoff == frame.cutoff.max()].head(90).reset_index(drop=True)
+    per_row = group_references(X, config.numeric_features, CATEGORICAL, by="country",
+                               min_rows=10)
+    scores, effects = attributions(pipeline, X, per_row, batch_rows=11)
+    np.testing.assert_allclose(scores, predict_risk(pipeline, X), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(effects.to_numpy(),
+                               plain_effects(pipeline, X, per_row, columns).to_numpy(),
+                               rtol=0, atol=1e-12)
+    assert np.abs(effects.to_numpy()).max() > 0.01
+
+
+def test_other_pipelines_are_scored_whole() -> None:
+    pipeline = train_risk_model(synthetic_frame(learners=200, cutoffs=4),
+                                small_config(estimator="logistic_regression",
+                                             estimator_params={}),
+                                importance_rows=100).pipeline
+    assert tree_explainer(pipeline, model_columns(pipeline)) is None
 
 
 def test_per_row_references_by_group(trained, frame) -> None:
