@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
@@ -45,17 +45,22 @@ PARALLEL_READS = 2
 
 
 def read_many_for_learners(bind: Engine | Connection, queries: Mapping[str, Select],
-                           learner_ids: Sequence[int] | None) -> dict[str, pd.DataFrame]:
-    """:func:`read_for_learners` of each query, keyed alike.
+                           learner_ids: Sequence[int] | None,
+                           whole: Collection[str] = ()) -> dict[str, pd.DataFrame]:
+    """:func:`read_for_learners` of each query, keyed alike; the queries named in
+    ``whole`` are read for every learner whatever ``learner_ids`` says.
 
     With an Engine on MySQL/MariaDB the queries run ``PARALLEL_READS`` at a time, in
     the order given (put the longest first), each on its own connection: the server
     runs a query on one thread, so two independent scans finish in the time of the
     longer. A Connection (one transaction's snapshot) or SQLite reads one by one."""
+    def ids(name: str) -> Sequence[int] | None:
+        return None if name in whole else learner_ids
+
     parallel = isinstance(bind, Engine) and bind.dialect.name in ("mysql", "mariadb")
     if not parallel or len(queries) < 2:
-        return {name: read_for_learners(bind, q, learner_ids) for name, q in queries.items()}
+        return {name: read_for_learners(bind, q, ids(name)) for name, q in queries.items()}
     with ThreadPoolExecutor(PARALLEL_READS, thread_name_prefix="learnerai-read") as pool:
-        futures = {name: pool.submit(read_for_learners, bind, q, learner_ids)
+        futures = {name: pool.submit(read_for_learners, bind, q, ids(name))
                    for name, q in queries.items()}
         return {name: future.result() for name, future in futures.items()}

@@ -51,6 +51,7 @@ from features.change_detection import (
     scope_ids,
 )
 from features.engine import make_engine
+from features.enrollment_features import compute_enrollment
 from features.learner_features import (
     FEATURE_SET_VERSION,
     LearnerFeatureSet,
@@ -216,10 +217,17 @@ def risk_stage(engine: Engine, settings: Settings, as_of: dt.datetime, scope: Sc
                champions: RiskChampions, model_version: str,
                audit_by: str, refit: bool = False,
                features: pd.DataFrame | None = None) -> tuple[dict[str, int], dict[str, int]]:
-    references, snapshot = risk_references(engine, as_of, champions, refit=refit,
-                                           run_id=audit_by)
-    scores = score_learners(engine, settings, as_of, scope_ids(scope), champions=champions,
-                            references=references, features=features)
+    learner_ids = scope_ids(scope)
+    # A full run scores everyone: the references (when refitted) read the same views.
+    everyone = learner_ids is None and features is not None
+    active_enrolments = compute_enrollment(engine, as_of) \
+        if everyone and champions.dropout is not None else None
+    references, snapshot = risk_references(
+        engine, as_of, champions, refit=refit, run_id=audit_by,
+        learners=features if everyone else None, active_enrolments=active_enrolments)
+    scores = score_learners(engine, settings, as_of, learner_ids, champions=champions,
+                            references=references, features=features,
+                            active_enrolments=active_enrolments)
     counts = publish_risk(engine, scores, as_of=as_of, model_version=model_version,
                           audit_by=audit_by)
     counts["population_snapshots"] = int(not snapshot.reused)

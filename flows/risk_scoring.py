@@ -147,16 +147,21 @@ def references_compatibility(champions: RiskChampions) -> str:
     return f"risk-references|{FEATURE_SET_VERSION}|{digest}"
 
 
-def fit_risk_references(engine: Engine, as_of: dt.datetime,
-                        champions: RiskChampions) -> RiskReferences:
-    """The typical learners as of ``as_of`` for the champions' features."""
-    learners = _opted_in(get_features(engine, as_of))
+def fit_risk_references(engine: Engine, as_of: dt.datetime, champions: RiskChampions,
+                        learners: pd.DataFrame | None = None,
+                        active_enrolments: pd.DataFrame | None = None) -> RiskReferences:
+    """The typical learners as of ``as_of`` for the champions' features.
+
+    ``learners`` (every learner's views as of ``as_of``) and ``active_enrolments`` (every
+    active enrolment's view, :func:`features.enrollment_features.compute_enrollment`): when the
+    caller has them already (a full nightly run), else computed here."""
+    learners = _opted_in(_scoring_features(engine, as_of, None, champions, learners))
     numeric, categorical = feature_kinds(champions.disengagement)
     active = learners[learners["days_since_last_activity"] < ACTIVE_DAYS]
     overall = reference_values(active if len(active) else learners, numeric, categorical)
     if champions.dropout is None:
         return RiskReferences(overall)
-    view = _enrolment_view(engine, as_of, learners)
+    view = _enrolment_view(engine, as_of, learners, active_enrolments=active_enrolments)
     numeric, categorical = feature_kinds(champions.dropout)
     return RiskReferences(
         overall, reference_values(view, numeric, categorical),
@@ -170,11 +175,15 @@ REFERENCES_KIND = "risk-references"
 
 def risk_references(engine: Engine, as_of: dt.datetime, champions: RiskChampions, *,
                     refit: bool = False, refit_days: int = REFIT_DAYS,
-                    run_id: str | None = None) -> tuple[RiskReferences, Snapshot]:
-    """The refit period's references (fitted and stored when it has none yet)."""
+                    run_id: str | None = None, learners: pd.DataFrame | None = None,
+                    active_enrolments: pd.DataFrame | None = None
+                    ) -> tuple[RiskReferences, Snapshot]:
+    """The refit period's references (fitted and stored when it has none yet; see
+    :func:`fit_risk_references` for ``learners`` and ``active_enrolments``)."""
     snapshot = snapshot_for(
         engine, REFERENCES_KIND, references_compatibility(champions), as_of,
-        lambda: json_bytes(fit_risk_references(engine, as_of, champions).to_json()),
+        lambda: json_bytes(fit_risk_references(engine, as_of, champions, learners,
+                                               active_enrolments).to_json()),
         refit=refit, refit_days=refit_days, run_id=run_id)
     return RiskReferences.from_json(from_json_bytes(snapshot.payload)), snapshot
 
@@ -184,9 +193,12 @@ def _opted_in(learners: pd.DataFrame) -> pd.DataFrame:
 
 
 def _enrolment_view(engine: Engine, as_of: dt.datetime, learners: pd.DataFrame,
-                    learner_ids: Sequence[int] | None = None) -> pd.DataFrame:
-    """Active enrolments as of ``as_of`` joined with their learner's features."""
-    view = compute_enrollment(engine, as_of, learner_ids)
+                    learner_ids: Sequence[int] | None = None,
+                    active_enrolments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Active enrolments as of ``as_of`` (``active_enrolments`` when given, else computed for
+    ``learner_ids``) joined with their learner's features."""
+    view = compute_enrollment(engine, as_of, learner_ids) if active_enrolments is None \
+        else active_enrolments
     learner_columns = learners.drop(columns=[c for c in learners.columns if c in view.columns])
     return view.join(learner_columns, on="learner_id", how="inner")
 
@@ -204,6 +216,7 @@ def score_learners(
     champions: RiskChampions | None = None,
     references: RiskReferences | None = None,
     features: pd.DataFrame | None = None,
+    active_enrolments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per learner: ``score``, ``band``, ``risk_prediction`` (dict) and the two model
     version strings (``disengagement_model_version``, ``dropout_model_version``).
@@ -213,7 +226,9 @@ def score_learners(
 
     ``features``: the same learners' view columns as of ``as_of`` when the caller has
     them (the nightly features stage); used when they hold every column the champions
-    read, else the views are computed here as at training.
+    read, else the views are computed here as at training. ``active_enrolments``: the
+    scope's active enrolments (:func:`features.enrollment_features.compute_enrollment`)
+    when the caller has them, else computed here.
 
     The disengagement champion is required (:class:`registry.models.NoChampionError`
     otherwise); without a dropout champion the ``enrollments`` list is empty.
@@ -232,7 +247,8 @@ def score_learners(
                                       peers=DISENGAGEMENT_PEERS)
 
     enrolments = _score_enrolments(engine, as_of, chosen, learner_ids, dropout, bands,
-                                   k if enrollment_factors else 0, references)
+                                   k if enrollment_factors else 0, references,
+                                   active_enrolments)
     by_learner: dict[int, list[dict[str, Any]]] = {}
     for entry in enrolments:
         by_learner.setdefault(entry.pop("learner_id"), []).append(entry)
@@ -271,11 +287,12 @@ def _scoring_features(engine: Engine, as_of: dt.datetime, learner_ids: Sequence[
 
 def _score_enrolments(engine: Engine, as_of: dt.datetime, chosen: pd.DataFrame,
                       learner_ids: Sequence[int] | None, dropout: Any, bands: RiskBands,
-                      k: int, references: RiskReferences) -> list[dict[str, Any]]:
+                      k: int, references: RiskReferences,
+                      active_enrolments: pd.DataFrame | None) -> list[dict[str, Any]]:
     if dropout is None:
         return []
     # The scope (None: everyone, one pass); the join keeps only the chosen learners.
-    rows = _enrolment_view(engine, as_of, chosen, learner_ids)
+    rows = _enrolment_view(engine, as_of, chosen, learner_ids, active_enrolments)
     if rows.empty:
         return []
     factors: list[list[dict[str, Any]]] = [[] for _ in range(len(rows))]

@@ -274,7 +274,13 @@ def test_training_holds_the_lock_and_writes_the_ledger(demo, tmp_path) -> None:
 def test_risk_scores_from_the_features_stage_equal_scores_from_the_views(demo) -> None:
     """The run scores the features its features stage computed; recomputing the views
     from the database (as training does) gives every learner the same risk JSON."""
-    from flows.risk_scoring import load_risk_champions, risk_references, score_learners
+    from features.population_snapshot import json_bytes
+    from flows.risk_scoring import (
+        fit_risk_references,
+        load_risk_champions,
+        risk_references,
+        score_learners,
+    )
 
     engine, settings = demo
     run = nightly(demo, full=True)
@@ -284,7 +290,10 @@ def test_risk_scores_from_the_features_stage_equal_scores_from_the_views(demo) -
                                       .where(LearnerAIFeatures.risk_prediction.is_not(None)))
                          .all())
     champions = load_risk_champions(settings)
-    references, _ = risk_references(engine, AS_OF, champions, run_id=run.run_id)
+    references, snapshot = risk_references(engine, AS_OF, champions, run_id=run.run_id)
+    # The run fitted the references on its own views; from the database they are the same.
+    assert json_bytes(fit_risk_references(engine, AS_OF, champions).to_json()) \
+        == snapshot.payload
     again = score_learners(engine, settings, AS_OF, champions=champions,
                            references=references)
     assert len(published) == len(again) > 100
