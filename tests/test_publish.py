@@ -8,7 +8,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+import pytest
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from features.publish import (
     json_ready,
@@ -29,6 +31,7 @@ from features.schema import (
     LearnerRecommendation,
     User,
 )
+from features.writing import json_checks_skipped
 
 AS_OF = dt.datetime(2026, 3, 1)
 
@@ -70,6 +73,31 @@ def test_ai_features_upsert_overwrites_and_keeps_other_columns(engine) -> None:
     assert rows[1].engagement_vector == {"active_days_7d": 3, "quiz_accuracy_28d": None}
     assert rows[1].skill_vector == [0.6, 0.8]
     assert rows[2].recommendation_vector is None
+
+
+def test_serialised_json_is_not_checked_again_and_checks_come_back(engine) -> None:
+    def checks(conn) -> int | None:
+        return conn.execute(text("SELECT @@SESSION.check_constraint_checks")).scalar() \
+            if mariadb else None
+
+    with engine.begin() as conn:
+        # Known once connected; the test servers are MariaDB.
+        mariadb = bool(getattr(conn.dialect, "is_mariadb", False))
+        assert mariadb == (engine.dialect.name != "sqlite")
+        learners(conn, 1, 2)
+        with json_checks_skipped(conn):
+            assert checks(conn) == (0 if mariadb else None)
+        assert checks(conn) == (1 if mariadb else None)
+        publish_ai_features(conn, feature_rows("fs1"))
+        assert checks(conn) == (1 if mariadb else None)
+        # A write outside the fast path is still checked: invalid JSON is refused.
+        if mariadb:
+            with pytest.raises(DBAPIError, match="CONSTRAINT"):
+                conn.execute(text("UPDATE learner_ai_features SET skill_vector = '[1,'"
+                                  " WHERE learner_id = 1"))
+    with engine.connect() as conn:
+        assert conn.execute(select(LearnerAIFeatures.skill_vector)
+                            .where(LearnerAIFeatures.learner_id == 1)).scalar() == [0.6, 0.8]
 
 
 def test_remove_ai_rows_only_touches_ai_outputs(engine) -> None:
