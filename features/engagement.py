@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Engine,
     Select,
@@ -47,7 +45,7 @@ from features.schema import (
     LearnerSystemTelemetry,
     LearnerXP,
 )
-from features.sql import as_of_param, bit_or, days_before
+from features.sql import as_of_param, bit_or, count_if, days_before, sum_if
 from features.views import (
     ENGAGEMENT,
     ENGAGEMENT_FEATURES,
@@ -62,18 +60,6 @@ FUTURE_SLACK = dt.timedelta(days=1)
 
 
 # ------------------------------------------------------------------------------ SQL
-
-
-def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """Rows where ``condition`` holds: ``COUNT`` of a ``CASE`` without ``ELSE``, an
-    integer, and cheaper than a ``SUM`` (MySQL adds integers as DECIMAL)."""
-    return func.count(case((condition, 1)))
-
-
-def sum_if(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
-    """``value`` summed over the rows where ``condition`` holds; NULL where none does
-    (no ``ELSE 0``: a row that adds nothing costs no addition)."""
-    return func.sum(case((condition, value)))
 
 
 def activity_queries(as_of: dt.datetime) -> dict[str, Select]:

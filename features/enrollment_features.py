@@ -49,7 +49,7 @@ from sqlalchemy.orm import aliased
 from features.reading import read_frame, read_many_for_learners
 from features.retrieval import LabelFunction, get_features
 from features.schema import COURSE_LEVELS, Course, CourseEnrollment, LearnerActivityLog
-from features.sql import as_of_param, days_before
+from features.sql import as_of_param, count_if, days_before
 from features.views import MAX_EVENT_SECONDS, Feature, FeatureView
 
 #: Activity types that count as assessment submissions (OULAD's TMA/CMA map here).
@@ -160,10 +160,6 @@ def active_at(table, t) -> object:
                 or_(c.completed_on.is_(None), c.completed_on >= t))
 
 
-def _count_if(condition) -> object:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 #: Queries of :func:`enrollment_queries` about whole courses: read for every learner.
 COURSE_WIDE_QUERIES = frozenset({"own_modules", "cohort_size", "courses", "course_modules",
                                  "catalog", "course_outcomes"})
@@ -194,14 +190,14 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
             act.learner_id,
             func.min(a.timestamp).label("first_course_activity_at"),
             func.max(a.timestamp).label("last_course_activity_at"),
-            _count_if(day < 7).label("course_events_7d"),
-            _count_if(day < 28).label("course_events_28d"),
+            count_if(day < 7).label("course_events_7d"),
+            count_if(day < 28).label("course_events_28d"),
             func.coalesce(func.sum(case((day < 7, seconds), else_=0)), 0)
             .label("course_seconds_7d"),
             func.coalesce(func.sum(case((day < 28, seconds), else_=0)), 0)
             .label("course_seconds_28d"),
-            _count_if(a.activity_type == "Quiz").label("course_quizzes"),
-            _count_if(a.activity_type == "Assignment").label("course_assignments"),
+            count_if(a.activity_type == "Quiz").label("course_quizzes"),
+            count_if(a.activity_type == "Assignment").label("course_assignments"),
             func.avg(case((and_(assessed, valid_score), a.score), else_=None))
             .label("course_mean_score"),
             func.min(case((and_(assessed, valid_score), a.score), else_=None))
@@ -225,17 +221,17 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
     history = (
         select(
             act.enrollment_id, act.learner_id, act.course_id, act.enrolled_on,
-            _count_if(and_(o.enrollment_id != act.enrollment_id,
+            count_if(and_(o.enrollment_id != act.enrollment_id,
                            or_(o.unenrolled_on.is_(None), o.unenrolled_on >= t),
                            or_(o.completed_on.is_(None), o.completed_on >= t)))
             .label("concurrent_enrollments"),
-            _count_if(and_(o.enrollment_id != act.enrollment_id,
+            count_if(and_(o.enrollment_id != act.enrollment_id,
                            o.enrolled_on < act.enrolled_on, same_course))
             .label("previous_attempts"),
-            _count_if(o.unenrolled_on < t).label("previous_withdrawals"),
-            _count_if(and_(o.completed_on < t, o.status == "Completed"))
+            count_if(o.unenrolled_on < t).label("previous_withdrawals"),
+            count_if(and_(o.completed_on < t, o.status == "Completed"))
             .label("previous_completions"),
-            _count_if(and_(o.completed_on < t, o.status == "Failed"))
+            count_if(and_(o.completed_on < t, o.status == "Failed"))
             .label("previous_failures"),
         )
         .select_from(
@@ -280,9 +276,9 @@ def enrollment_queries(as_of: dt.datetime) -> dict[str, Select]:
         select(
             e.course_id,
             func.count().label("course_enrollments_so_far"),
-            _count_if(ended).label("course_ended_enrollments"),
-            _count_if(dropped).label("course_dropped_enrollments"),
-            _count_if(e.unenrolled_on < t).label("course_withdrawn_enrollments"),
+            count_if(ended).label("course_ended_enrollments"),
+            count_if(dropped).label("course_dropped_enrollments"),
+            count_if(e.unenrolled_on < t).label("course_withdrawn_enrollments"),
         )
         .where(e.enrolled_on < t, e.course_id.in_(select(act.course_id)))
         .group_by(e.course_id)

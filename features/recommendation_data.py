@@ -72,10 +72,6 @@ def _flag_max(condition: Any) -> Any:
     return func.max(case((condition, 1), else_=0))
 
 
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 # ----------------------------------------------------------------------------- enrolments
 
 
