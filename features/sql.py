@@ -1,8 +1,9 @@
 """Portable SQL building blocks for point-in-time aggregation.
 
 The one place where feature queries differ between SQLite and MySQL/MariaDB:
-whole days between a timestamp and the as-of instant, and the bitwise OR of a
-group's values. A "day" is a 24-hour window counted back from ``as_of`` (day 0
+whole days between a timestamp and the as-of instant, the bitwise OR of a
+group's values, and the join plan MySQL/MariaDB are told to use
+(:func:`joined_through_learner_index`). A "day" is a 24-hour window counted back from ``as_of`` (day 0
 is the last 24 hours), so windows mean the same on every backend and in every
 timezone.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, bindparam, case, func
+from sqlalchemy import BigInteger, DateTime, FromClause, Integer, Select, bindparam, case, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -78,3 +79,31 @@ def sum_if(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnE
     """``value`` summed over the rows where ``condition`` holds; NULL where none does
     (no ``ELSE 0``: a row that adds nothing costs no addition)."""
     return func.sum(case((condition, value)))
+
+
+def learner_index_name(table: FromClause) -> str | None:
+    """The name of ``table``'s index on ``learner_id`` alone (an alias: its table's)."""
+    base = getattr(table, "element", table)
+    names = [index.name for index in getattr(base, "indexes", ())
+             if [c.name for c in index.columns] == ["learner_id"]]
+    return str(names[0]) if names else None
+
+
+def joined_through_learner_index(query: Select, *tables: FromClause) -> Select:
+    """``query`` with MySQL/MariaDB told to join in FROM order (``STRAIGHT_JOIN``) and to
+    reach each of ``tables`` through its ``learner_id`` index (``FORCE INDEX FOR JOIN``).
+
+    For joins of a small driving set (the active enrolments) to a learner's rows of a
+    large table on ``learner_id`` and something else. Left to itself, MariaDB 10.11 now
+    and then scans the 10M-row activity log and looks each row's course up in the
+    enrolments instead (a few hundred enrolments per course): on 100,000 learners that
+    plan ran for over 350 s where this one takes about 7 s. Other backends ignore both.
+    """
+    for dialect in ("mysql", "mariadb"):
+        query = query.prefix_with("STRAIGHT_JOIN", dialect=dialect)
+        for table in tables:
+            name = learner_index_name(table)
+            if name is not None:
+                query = query.with_hint(table, f"FORCE INDEX FOR JOIN ({name})",
+                                        dialect_name=dialect)
+    return query

@@ -186,3 +186,30 @@ def test_enrollment_training_frame_joins_learner_features(populated) -> None:
     assert row["days_since_last_activity"] == pytest.approx(1.5)   # learner-level, any course
     joined = get_enrollment_features(populated, AS_OF, learner_views=("engagement",))
     assert joined.loc[3, "course_prior_dropout_rate"] == 0.5
+
+
+def test_mariadb_joins_activity_through_the_learner_index(populated, engine) -> None:
+    """The plan the view's joins are told to use: the active enrolments drive, and each
+    learner's activity (or other enrolments) is reached through the learner_id index —
+    never the activity log scanned with a per-row lookup of its course's enrolments."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import mysql
+
+    from features.enrollment_features import enrollment_queries
+
+    if engine.dialect.name == "sqlite":
+        pytest.skip("a MySQL/MariaDB plan")
+    queries = enrollment_queries(AS_OF)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE TABLE course_enrollments, learner_activity_log"))
+        for name, joined, index in (
+                ("activity", "learner_activity_log", "ix_learner_activity_log_learner_id"),
+                ("own_modules", "learner_activity_log", "ix_learner_activity_log_learner_id"),
+                ("history", "other", "ix_course_enrollments_learner_id")):
+            sql = str(queries[name].compile(dialect=mysql.dialect(),
+                                            compile_kwargs={"literal_binds": True}))
+            plan = conn.execute(text("EXPLAIN " + sql)).mappings().all()
+            tables = [row["table"] for row in plan]
+            assert tables[0] == "course_enrollments", (name, tables)
+            step = next(row for row in plan if row["table"] == joined)
+            assert (step["type"], step["key"]) == ("ref", index), (name, plan)
