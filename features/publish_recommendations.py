@@ -314,10 +314,22 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
     plan = plan_run(inputs, space, config, getattr(data, "population", None), mentors)
     counts = {"deleted": 0, "inserted": 0, "audit_recommendations": 0}
     counts.update(clear_opted_out(engine, data.opted_out))
-    with frozen_heap():
-        for start in range(0, inputs.n, config.chunk_size):
-            rows = np.arange(start, min(start + config.chunk_size, inputs.n))
-            part = recommend_chunk(inputs, space, config, plan, rows)
+
+    def ranked(start: int) -> tuple[np.ndarray, pd.DataFrame]:
+        rows = np.arange(start, min(start + config.chunk_size, inputs.n))
+        return rows, recommend_chunk(inputs, space, config, plan, rows)
+
+    starts = range(0, inputs.n, config.chunk_size)
+    # The next chunk is ranked in a helper thread while this one is published: the
+    # server's insert work and the ranker's numpy work then run on different cores. Only
+    # two chunks are alive at a time, so memory stays bounded.
+    with frozen_heap(), ThreadPoolExecutor(max_workers=1,
+                                           thread_name_prefix="learnerai-rank") as ranker:
+        upcoming = ranker.submit(ranked, starts[0]) if len(starts) else None
+        for k in range(len(starts)):
+            rows, part = upcoming.result()
+            if k + 1 < len(starts):
+                upcoming = ranker.submit(ranked, starts[k + 1])
             done = publish_recommendations(engine, part, learner_ids=inputs.learner_ids[rows],
                                            run_id=run_id, model_version=model_version,
                                            as_of=as_of, chunk_learners=len(rows),

@@ -209,6 +209,49 @@ def test_a_whole_run_from_the_database(engine) -> None:
     assert format_recommendations(engine, 5) == "Learner 5 has no recommendations yet."
 
 
+def test_ranking_ahead_of_publishing_changes_nothing_and_stops_on_error(engine,
+                                                                       monkeypatch) -> None:
+    """The next chunk is ranked while this one is published: the rows are those of a
+    one-chunk run, and a ranking error stops the run after the chunks already done."""
+    import models.recommend as recommend_module
+
+    seed_small_database(engine)
+    data = load_recommendation_data(engine, HashEncoder(), None, AS_OF)
+
+    def run(chunk_size: int) -> dict:
+        return publish_recommendation_run(engine, data, run_id="run-8",
+                                          model_version="learnerai-rec/1", as_of=AS_OF,
+                                          config=RecommenderConfig(top_n=3,
+                                                                   chunk_size=chunk_size))
+
+    run(1000)
+    whole = stored(engine)
+    counts = run(1)  # four learners, four chunks: three ranked ahead in the helper
+    assert stored(engine).equals(whole)
+    assert counts["inserted"] == int((whole["run_id"] == "run-8").sum())
+
+    original = recommend_module.recommend_chunk
+    seen: list[int] = []
+
+    def failing(inputs, space, config, plan, rows):
+        seen.append(int(rows[0]))
+        if rows[0] == 2:
+            raise RuntimeError("ranking failed on the third chunk")
+        return original(inputs, space, config, plan, rows)
+
+    monkeypatch.setattr(recommend_module, "recommend_chunk", failing)
+    with engine.begin() as conn:
+        conn.execute(LearnerRecommendation.__table__.delete().where(
+            LearnerRecommendation.__table__.c.action_status == "Pending"))
+    with pytest.raises(RuntimeError, match="third chunk"):
+        run(1)
+    published = stored(engine)
+    pending = published[published["action_status"] == "Pending"]
+    ids = data.inputs.learner_ids.tolist()
+    assert set(pending["learner_id"]) == set(ids[:2])  # chunks 1 and 2 only
+    assert seen == [0, 1, 2]  # nothing ranked after the failure
+
+
 def test_any_text_survives_the_bulk_insert(engine) -> None:
     tricky = ["It's 100% \\ \"quoted\"; DROP TABLE x; -- naïve 🚀", "%s %(x)s \\' \n\t end"]
     recs = pd.DataFrame({"learner_id": [1, 1], "recommendation_type": ["Course", "Skill"],
