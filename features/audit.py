@@ -67,11 +67,14 @@ def top_lists(recs: pd.DataFrame) -> dict[int, dict[str, list[str]]]:
     if recs.empty:
         return {}
     top = recs[recs["rec_rank"].astype(int) <= TOP_PER_TYPE] \
-        .sort_values(["learner_id", "recommendation_type", "rec_rank"])
+        .sort_values(["learner_id", "recommendation_type", "rec_rank"], kind="stable")
     out: dict[int, dict[str, list[str]]] = {}
-    for (learner, kind), refs in top.groupby(["learner_id", "recommendation_type"],
-                                             sort=False)["reference_id"]:
-        out.setdefault(int(learner), {})[str(kind)] = [str(r) for r in refs]
+    # One pass over plain values: a groupby loop costs ~15 us a group, and a run has
+    # five groups a learner, twice (old and new lists).
+    for learner, kind, ref in zip(top["learner_id"].astype("int64").tolist(),
+                                  top["recommendation_type"].astype(str).tolist(),
+                                  top["reference_id"].astype(str).tolist(), strict=True):
+        out.setdefault(learner, {}).setdefault(kind, []).append(ref)
     return out
 
 

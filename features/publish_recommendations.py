@@ -27,6 +27,7 @@ rows written by people or other systems are kept.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
@@ -52,6 +53,10 @@ ROWS_PER_STATEMENT = 2000
 RECOMMENDATION_COLUMNS = ("learner_id", "recommendation_type", "reference_id",
                           "recommendation_reason", "confidence_score", "action_status",
                           "created_on", "run_id", "model_version", "rec_rank")
+
+#: What publishing reads of the recommender's output (the evidence stays behind).
+PUBLISHED_COLUMNS = ("learner_id", "recommendation_type", "reference_id",
+                     "recommendation_reason", "confidence_score", "rec_rank")
 
 
 def _learner_chunks(learner_ids: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -257,7 +262,8 @@ def replace_ai_pathways(conn: Connection, learner_ids: Sequence[int],
 
 
 def publish_careers(engine: Engine, careers: pd.DataFrame, pathways: pd.DataFrame,
-                    predictions: Sequence[dict], *, learner_ids: Sequence[int], run_id: str,
+                    predictions: Sequence[dict] | pd.Series, *, learner_ids: Sequence[int],
+                    run_id: str,
                     model_version: str, as_of: dt.datetime,
                     chunk_learners: int = CHUNK_LEARNERS) -> dict[str, int]:
     """Replace AI pathway rows and upsert ``career_prediction``, a transaction per chunk.
@@ -266,7 +272,8 @@ def publish_careers(engine: Engine, careers: pd.DataFrame, pathways: pd.DataFram
     ``predictions`` its :func:`models.career.career_prediction_json` (same order) and
     ``pathways`` :func:`models.career.career_pathway_rows`.
     """
-    prediction = pd.Series(list(predictions), index=careers.index)
+    prediction = predictions if isinstance(predictions, pd.Series) else \
+        pd.Series(list(predictions), index=careers.index)
     counts = {"pathways_deleted": 0, "pathways_inserted": 0, "career_predictions": 0}
     for chunk in _learner_chunks(learner_ids, chunk_learners):
         rows = pathways[pathways["learner_id"].isin(chunk)]
@@ -294,8 +301,9 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
 
     ``data`` is :class:`features.recommendation_inputs.RecommendationData`. Each chunk's
     recommendations are published in their own transaction as soon as they are scored,
-    so memory stays bounded; career pathways and predictions follow. ``progress(done,
-    total)`` is called after each chunk. Returns row counts for the run ledger.
+    so memory stays bounded, with the same learners' career pathways and predictions.
+    ``progress(done, total)`` is called after each chunk. Returns row counts for the run
+    ledger.
     """
     from models.career import (
         career_pathway_rows,
@@ -303,7 +311,8 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
         course_for_skill_level,
         pathway_courses,
     )
-    from models.recommend import frozen_heap, plan_run, population_mentors, recommend_chunk
+    from models.recommend import frozen_heap, plan_run, population_mentors
+    from models.recommend_ahead import ranked_ahead
     from models.recommend_policy import RecommenderConfig
 
     config = config or RecommenderConfig()
@@ -315,35 +324,28 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
     counts = {"deleted": 0, "inserted": 0, "audit_recommendations": 0}
     counts.update(clear_opted_out(engine, data.opted_out))
 
-    def ranked(start: int) -> tuple[np.ndarray, pd.DataFrame]:
-        rows = np.arange(start, min(start + config.chunk_size, inputs.n))
-        return rows, recommend_chunk(inputs, space, config, plan, rows)
-
-    starts = range(0, inputs.n, config.chunk_size)
-    # The next chunk is ranked in a helper thread while this one is published: the
-    # server's insert work and the ranker's numpy work then run on different cores. Only
-    # two chunks are alive at a time, so memory stays bounded.
-    with frozen_heap(), ThreadPoolExecutor(max_workers=1,
-                                           thread_name_prefix="learnerai-rank") as ranker:
-        upcoming = ranker.submit(ranked, starts[0]) if len(starts) else None
-        for k in range(len(starts)):
-            rows, part = upcoming.result()
-            if k + 1 < len(starts):
-                upcoming = ranker.submit(ranked, starts[k + 1])
-            done = publish_recommendations(engine, part, learner_ids=inputs.learner_ids[rows],
-                                           run_id=run_id, model_version=model_version,
-                                           as_of=as_of, chunk_learners=len(rows),
-                                           audit_by=audit_by)
-            for key in ("deleted", "inserted", "audit_recommendations"):
-                counts[key] += done[key]
-            if progress is not None:
-                progress(int(rows[-1]) + 1, inputs.n)
     careers = inputs.careers
     pathways = career_pathway_rows(careers, pathway_courses(
         careers, course_for_skill_level(data.catalog.courses)))
-    counts.update(publish_careers(engine, careers, pathways, career_prediction_json(careers),
-                                  learner_ids=inputs.learner_ids, run_id=run_id,
-                                  model_version=model_version, as_of=as_of))
+    predictions = pd.Series(career_prediction_json(careers), index=careers.index, dtype=object)
+    # The next chunks are ranked in a worker while this one's recommendations and careers
+    # are published (models.recommend_ahead), a few at a time, so memory stays bounded.
+    ranked = ranked_ahead(inputs, space, config, plan, columns=PUBLISHED_COLUMNS)
+    with frozen_heap(), contextlib.closing(ranked):
+        for rows, part in ranked:
+            learner_ids = inputs.learner_ids[rows]
+            done = publish_recommendations(engine, part, learner_ids=learner_ids,
+                                           run_id=run_id, model_version=model_version,
+                                           as_of=as_of, chunk_learners=len(rows),
+                                           audit_by=audit_by)
+            done |= publish_careers(engine, careers, pathways, predictions,
+                                    learner_ids=learner_ids, run_id=run_id,
+                                    model_version=model_version, as_of=as_of,
+                                    chunk_learners=len(rows))
+            for key, value in done.items():
+                counts[key] = counts.get(key, 0) + value
+            if progress is not None:
+                progress(int(rows[-1]) + 1, inputs.n)
     return counts
 
 

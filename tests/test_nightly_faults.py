@@ -191,17 +191,20 @@ KILL_POINTS = [
     ("features_uncommitted", Committed(0, 0, 0, 0)),
     ("risk_chunk_uncommitted", Committed(ALL, 1, 0, 0)),
     ("risk_chunk_committed", Committed(ALL, 2, 0, 0)),
-    ("recs_deleted_not_inserted", Committed(ALL, ALL, 1, 0)),
-    ("recs_inserted_uncommitted", Committed(ALL, ALL, 2, 0)),
-    ("recs_audited_uncommitted", Committed(ALL, ALL, 3, 0)),
-    ("recs_chunk_committed", Committed(ALL, ALL, 5, 0)),
-    ("pathways_uncommitted", Committed(ALL, ALL, ALL, 1)),
+    # A chunk's careers are published right after its recommendations.
+    ("recs_deleted_not_inserted", Committed(ALL, ALL, 1, 1)),
+    ("recs_inserted_uncommitted", Committed(ALL, ALL, 2, 2)),
+    ("recs_audited_uncommitted", Committed(ALL, ALL, 3, 3)),
+    ("recs_chunk_committed", Committed(ALL, ALL, 5, 4)),
+    ("pathways_uncommitted", Committed(ALL, ALL, 2, 1)),
     ("input_state_uncommitted", Committed(ALL, ALL, ALL, ALL)),
     ("ledger_not_finished", Committed(ALL, ALL, ALL, ALL)),
 ]
 #: The chunk size of each stage's transactions (features: one transaction).
+#: Careers go with their recommendations chunk (``publish_recommendation_run``).
 CHUNK_OF = {"features": None, "risk": CHUNKS["risk"],
-            "recommendations": CHUNKS["recommendations"], "careers": CHUNKS["careers"]}
+            "recommendations": CHUNKS["recommendations"],
+            "careers": CHUNKS["recommendations"]}
 
 
 def _text(rows: list[dict]) -> str:

@@ -330,3 +330,48 @@ def test_what_peers_aiming_at_the_same_role_took(recs: pd.DataFrame) -> None:
     assert mine.loc["104", "evidence"]["terms"]["peers"]["value"] == 1.0
     assert "taken by 33% of learners aiming at Data Analyst" in mine.loc[
         "104", "recommendation_reason"]
+
+
+# ------------------------------------------------------------------- ranking ahead
+
+
+@pytest.mark.parametrize("processes", [True, False], ids=["forked-worker", "thread"])
+def test_ranking_ahead_gives_recommends_rows_in_order_and_stops_at_an_error(
+        processes: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    import models.recommend as recommend_module
+    from models.recommend import plan_run
+    from models.recommend_ahead import can_fork, ranked_ahead
+
+    if processes and not can_fork():
+        pytest.skip("no fork on this platform: the thread path is used")
+    data = inputs(LEVELS, PROFILE, VECTORS, enrollments=ENROLLMENTS, feedback=FEEDBACK,
+                  quiz=QUIZ, mentors=MENTORS, mentor_skills=MENTOR_SKILLS)
+    config = RecommenderConfig(weights=WEIGHTS, chunk_size=1)
+    plan = plan_run(data, space(), config)
+    with contextlib.closing(ranked_ahead(data, space(), config, plan, ahead=2,
+                                         processes=processes)) as ranked:
+        chunks = list(ranked)
+    assert [rows.tolist() for rows, _ in chunks] == [[i] for i in range(data.n)]
+    whole = recommend(data, space(), config)
+    together = pd.concat([frame for _, frame in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(together.drop(columns="evidence"),
+                                  whole.drop(columns="evidence"))
+    assert together["evidence"].tolist() == whole["evidence"].tolist()
+
+    original = recommend_module.recommend_chunk
+
+    def failing(inputs, space, config, plan, rows):
+        if rows[0] == 1:
+            raise ValueError("bad chunk")
+        return original(inputs, space, config, plan, rows)
+
+    monkeypatch.setattr(recommend_module, "recommend_chunk", failing)
+    got = []
+    with pytest.raises(ValueError, match="bad chunk"), contextlib.closing(ranked_ahead(
+            data, space(), config, plan, columns=["learner_id", "rec_rank"],
+            processes=processes)) as ranked:
+        for rows, frame in ranked:
+            got.append((rows.tolist(), list(frame.columns)))
+    assert got == [([0], ["learner_id", "rec_rank"])]

@@ -102,8 +102,8 @@ def _points() -> dict[str, KillPoint]:
         "recs_audited_uncommitted": KillPoint(publish_recs, "write_audit", "after", 4),
         # Recommendation chunks 1-5 committed.
         "recs_chunk_committed": KillPoint(publish_recs, "publish_recommendations", "after", 5),
-        # Careers chunk 2: AI pathways replaced and career predictions upserted, not
-        # committed (publish_ai_features is the chunk's last write).
+        # Careers of recommendation chunk 2: AI pathways replaced and career predictions
+        # upserted, not committed (publish_ai_features is the transaction's last write).
         "pathways_uncommitted": KillPoint(publish_recs, "publish_ai_features", "after", 2),
         # Record stage: input fingerprints written, not committed.
         "input_state_uncommitted": KillPoint(features.change_detection, "upsert_rows",
