@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -237,3 +238,18 @@ def seed_small_database(engine: Engine) -> None:
              "action_status": "Completed", "created_on": AS_OF - dt.timedelta(days=50),
              "model_version": "old"},
         ])
+
+
+def fail_ranking_at(monkeypatch: Any, position: int, error: Exception) -> None:
+    """Make ranking raise ``error`` on the chunk that starts at learner ``position``
+    (patched on the module, before any ranking worker forks, so the worker has it too)."""
+    import models.recommend as recommend_module
+
+    original = recommend_module.recommend_chunk
+
+    def failing(inputs, space, config, plan, rows):
+        if rows[0] == position:
+            raise error
+        return original(inputs, space, config, plan, rows)
+
+    monkeypatch.setattr(recommend_module, "recommend_chunk", failing)

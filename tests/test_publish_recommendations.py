@@ -8,7 +8,13 @@ import json
 
 import pandas as pd
 import pytest
-from recommend_fixtures import AS_OF, COURSES, HashEncoder, seed_small_database
+from recommend_fixtures import (
+    AS_OF,
+    COURSES,
+    HashEncoder,
+    fail_ranking_at,
+    seed_small_database,
+)
 from sqlalchemy import insert, select
 
 from features.publish_recommendations import (
@@ -213,8 +219,6 @@ def test_ranking_ahead_of_publishing_changes_nothing_and_stops_on_error(engine,
                                                                        monkeypatch) -> None:
     """Later chunks are ranked while this one is published: the rows are those of a
     one-chunk run, and a ranking error stops the run after the chunks already done."""
-    import models.recommend as recommend_module
-
     seed_small_database(engine)
     data = load_recommendation_data(engine, HashEncoder(), None, AS_OF)
 
@@ -230,15 +234,7 @@ def test_ranking_ahead_of_publishing_changes_nothing_and_stops_on_error(engine,
     assert stored(engine).equals(whole)
     assert counts["inserted"] == int((whole["run_id"] == "run-8").sum())
 
-    original = recommend_module.recommend_chunk
-
-    def failing(inputs, space, config, plan, rows):
-        if rows[0] == 2:
-            raise RuntimeError("ranking failed on the third chunk")
-        return original(inputs, space, config, plan, rows)
-
-    # Patched before the ranking worker forks, so the worker ranks with it too.
-    monkeypatch.setattr(recommend_module, "recommend_chunk", failing)
+    fail_ranking_at(monkeypatch, 2, RuntimeError("ranking failed on the third chunk"))
     with engine.begin() as conn:
         conn.execute(LearnerRecommendation.__table__.delete().where(
             LearnerRecommendation.__table__.c.action_status == "Pending"))

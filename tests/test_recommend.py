@@ -9,7 +9,15 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from recommend_fixtures import CONTENT, COURSES, ROLES, inputs, items_vectors, space
+from recommend_fixtures import (
+    CONTENT,
+    COURSES,
+    ROLES,
+    fail_ranking_at,
+    inputs,
+    items_vectors,
+    space,
+)
 
 from models.recommend import recommend
 from models.recommend_policy import RecommenderConfig
@@ -340,7 +348,6 @@ def test_ranking_ahead_gives_recommends_rows_in_order_and_stops_at_an_error(
         processes: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     import contextlib
 
-    import models.recommend as recommend_module
     from models.recommend import plan_run
     from models.recommend_ahead import can_fork, ranked_ahead
 
@@ -360,14 +367,7 @@ def test_ranking_ahead_gives_recommends_rows_in_order_and_stops_at_an_error(
                                   whole.drop(columns="evidence"))
     assert together["evidence"].tolist() == whole["evidence"].tolist()
 
-    original = recommend_module.recommend_chunk
-
-    def failing(inputs, space, config, plan, rows):
-        if rows[0] == 1:
-            raise ValueError("bad chunk")
-        return original(inputs, space, config, plan, rows)
-
-    monkeypatch.setattr(recommend_module, "recommend_chunk", failing)
+    fail_ranking_at(monkeypatch, 1, ValueError("bad chunk"))
     got = []
     with pytest.raises(ValueError, match="bad chunk"), contextlib.closing(ranked_ahead(
             data, space(), config, plan, columns=["learner_id", "rec_rank"],
