@@ -77,6 +77,9 @@ class LearnerFeatureSet:
     embedding_model: str
     embedding_stats: dict[str, EmbeddingStats] = field(default_factory=dict)
     data_quality: dict[str, int] = field(default_factory=dict)
+    #: The profile view as read (every learner registered before as-of, when computed
+    #: for everyone): the recommendations stage reuses it instead of reading it again.
+    profile: pd.DataFrame | None = None
 
     @property
     def opted_in(self) -> pd.Index:
@@ -100,6 +103,12 @@ class LearnerFeatureSet:
         columns = [c for c in (*ENGAGEMENT_FEATURES, *PROFILE.names)
                    if c in self.features.columns]
         return self.features[columns]
+
+    @property
+    def raw_skill_rows(self) -> pd.DataFrame:
+        """The skill rows as read and cleaned, before resolution (which depends on the
+        catalog a reader resolves against)."""
+        return self.skill_rows.drop(columns=["skill_key", "resolved"], errors="ignore")
 
 
 def fit_skill_resolver(engine: Engine, encoder: Encoder, catalog: Catalog) -> SkillResolver:
@@ -154,7 +163,7 @@ def compute_learner_features(
     return LearnerFeatureSet(
         as_of=as_of, features=features, skill_rows=skill_rows, skill_vectors=skill_vectors,
         recommendation_vectors=recommendation_vectors, embedding_model=encoder.model_id,
-        embedding_stats=stats, data_quality=quality,
+        embedding_stats=stats, data_quality=quality, profile=profile,
     )
 
 

@@ -199,17 +199,25 @@ def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn
     return pool, rows[["learner_id", "skill_key", "level"]].reset_index(drop=True)
 
 
-def load_population(engine: Engine, encoder: Any, resolver: Any,
-                    as_of: dt.datetime) -> PopulationData:
+def load_population(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datetime, *,
+                    profile: pd.DataFrame | None = None,
+                    skill_rows: pd.DataFrame | None = None) -> PopulationData:
     """Every learner's profile, skills, career, enrolments and feedback, and the mentor
-    pool, as of ``as_of`` (what population statistics and mentor assignment need)."""
+    pool, as of ``as_of`` (what population statistics and mentor assignment need).
+
+    ``profile`` (:func:`features.profile.compute_profile` for everyone) and
+    ``skill_rows`` (:func:`features.skills.extract_skill_rows` for everyone, unresolved)
+    as of the same ``as_of``, when the caller has read them already."""
     catalog = read_catalog(engine)
     space = catalog_space(engine, encoder, catalog)
     resolve = resolver_function(engine, encoder, resolver, catalog.skills)
-    profile = compute_profile(engine, as_of, None)
+    profile = compute_profile(engine, as_of, None) if profile is None else profile
     profile = profile.assign(utc_offset_hours=utc_offset_hours(profile["timezone"], as_of))
     ids = profile.index[profile["ai_personalization_optin"].astype(bool)].to_numpy(np.int64)
-    rows = resolve_skill_rows(extract_skill_rows(engine, as_of, ids), resolve)
+    # Cleaning is per learner, so everyone's rows filtered equal the chosen ones read.
+    raw = extract_skill_rows(engine, as_of, ids) if skill_rows is None else \
+        skill_rows[skill_rows["learner_id"].isin(ids)].reset_index(drop=True)
+    rows = resolve_skill_rows(raw, resolve)
     levels = skill_level_matrix(rows, ids, space.roles.skill_keys)
     pool, strong = mentor_frames(engine, as_of, resolve)
     everyone = LearnerInputs(

@@ -140,13 +140,19 @@ class FeatureSummary:
     #: The engagement and profile views of the computed learners, which the risk models
     #: read: computed once here, not again by the risk stage.
     risk_inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: When everyone was computed: the profile view and the unresolved skill rows, which
+    #: the recommendations stage reads for everyone too (not read twice).
+    profile: pd.DataFrame | None = None
+    skill_rows: pd.DataFrame | None = None
 
     @classmethod
-    def of(cls, feature_set: LearnerFeatureSet) -> FeatureSummary:
+    def of(cls, feature_set: LearnerFeatureSet, everyone: bool = False) -> FeatureSummary:
         days = feature_set.features.get("days_since_last_activity", pd.Series(dtype=float))
         return cls(feature_set.model_version,
                    {k: int(v) for k, v in feature_set.data_quality.items() if v},
-                   days.astype(float), feature_set.risk_inputs)
+                   days.astype(float), feature_set.risk_inputs,
+                   feature_set.profile if everyone else None,
+                   feature_set.raw_skill_rows if everyone else None)
 
     @classmethod
     def combine(cls, parts: list[FeatureSummary]) -> FeatureSummary:
@@ -171,7 +177,8 @@ def features_stage(engine: Engine, encoder: Any, as_of: dt.datetime,
 def _features_for(engine: Engine, encoder: Any, as_of: dt.datetime,
                   learner_ids: list[int] | None) -> tuple[FeatureSummary, dict[str, int]]:
     feature_set = compute_learner_features(engine, as_of, encoder, learner_ids)
-    return FeatureSummary.of(feature_set), publish_learner_features(engine, feature_set)
+    return (FeatureSummary.of(feature_set, everyone=learner_ids is None),
+            publish_learner_features(engine, feature_set))
 
 
 def features_partition(database_url: str, embedding_model: str, as_of: dt.datetime,
@@ -245,9 +252,11 @@ class RecommendationsOutcome:
 
 def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scope: Scope,
                           run_id: str, model_version: str, audit_by: str,
-                          config: Any = None, refit: bool = False) -> RecommendationsOutcome:
+                          config: Any = None, refit: bool = False,
+                          features: FeatureSummary | None = None) -> RecommendationsOutcome:
     """Careers and recommendations for the scope's learners, plus everyone whose mentors
-    moved because of someone else's change (mentors are assigned population-wide)."""
+    moved because of someone else's change (mentors are assigned population-wide).
+    ``features``: the features stage's summary, whose reads of everyone are reused."""
     from features.recommend_eval import fitted_skill_resolver
     from features.recommendation_inputs import (
         load_population,
@@ -258,7 +267,10 @@ def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scop
     from models.recommend_policy import RecommenderConfig
 
     config = config or RecommenderConfig()
-    population = load_population(engine, encoder, fitted_skill_resolver(engine, encoder), as_of)
+    population = load_population(
+        engine, encoder, fitted_skill_resolver(engine, encoder), as_of,
+        profile=None if features is None else features.profile,
+        skill_rows=None if features is None else features.skill_rows)
     stats, snapshot = population_statistics(engine, population, as_of, refit=refit,
                                             run_id=run_id)
     mentors = population_mentors(population.everyone, population.space, config)
@@ -416,7 +428,7 @@ def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bo
         version = recommender_version(encoder.model_id)
         result.model_versions["recommender"] = version
         outcome = steps.recommendations(engine, encoder, as_of, scope, result.run_id,
-                                        version, audit_by, recommender, refit)
+                                        version, audit_by, recommender, refit, feature_set)
         _add_counts(result.counts, outcome.counts)
     with _stage(result, "record", say):
         result.counts["input_state"] = steps.record(engine, scope, feature_set, as_of,

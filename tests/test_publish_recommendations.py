@@ -260,3 +260,24 @@ def test_any_text_survives_the_bulk_insert(engine) -> None:
     assert rows["reference_id"].tolist() == ["O'Reilly", "c++\\"]
     assert rows["run_id"].tolist() == ["r'1", "r'1"]
     assert rows["confidence_score"].isna().tolist() == [False, True]
+
+
+def test_population_from_the_features_stage_reads_equals_its_own(engine) -> None:
+    """A full nightly run hands the features stage's profile and skill rows to the
+    recommendations stage: the population is the one it would read itself."""
+    from features.learner_features import compute_learner_features
+    from features.recommendation_inputs import load_population
+
+    seed_small_database(engine)
+    encoder = HashEncoder()
+    feature_set = compute_learner_features(engine, AS_OF, encoder)
+    assert len(feature_set.raw_skill_rows) and "skill_key" not in feature_set.raw_skill_rows
+    own = load_population(engine, encoder, None, AS_OF)
+    handed = load_population(engine, encoder, None, AS_OF, profile=feature_set.profile,
+                             skill_rows=feature_set.raw_skill_rows)
+    pd.testing.assert_frame_equal(handed.profile, own.profile)
+    assert (handed.everyone.learner_ids == own.everyone.learner_ids).all()
+    assert handed.everyone.learner_ids.tolist() == [1, 2, 3, 4]  # 5 opted out
+    assert (handed.everyone.levels != own.everyone.levels).nnz == 0  # sparse matrices
+    assert own.everyone.levels.nnz > 0
+    pd.testing.assert_frame_equal(handed.everyone.careers, own.everyone.careers)
