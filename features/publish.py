@@ -51,13 +51,28 @@ def json_ready(value: Any, decimals: int = 4) -> Any:
     return value
 
 
+def json_ready_column(values: pd.Series, decimals: int = 4) -> list[Any]:
+    """:func:`json_ready` of each value of a column, without its per-value type checks
+    where the column's numpy dtype already says what every value is."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+        return values.tolist()  # Python bools and ints
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        array = values.to_numpy(np.float64)
+        out = [round(v, decimals) for v in array.tolist()]  # as json_ready rounds
+        for position in np.flatnonzero(~np.isfinite(array)).tolist():
+            out[position] = None
+        return out
+    return [json_ready(v, decimals) for v in values.tolist()]
+
+
 def engagement_vectors(engagement: pd.DataFrame) -> list[dict]:
     """One JSON object of named features per learner, in ``engagement`` row order."""
     names = list(engagement.columns)
     if not names:
         return [{} for _ in range(len(engagement))]
-    # Column by column (plain Python values from tolist()), then zipped into records.
-    columns = [[json_ready(v) for v in engagement[name].tolist()] for name in names]
+    # Column by column (plain Python values), then zipped into records.
+    columns = [json_ready_column(engagement[name]) for name in names]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 

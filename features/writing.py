@@ -18,6 +18,13 @@ from sqlalchemy.dialects import mysql, sqlite
 CHUNK_ROWS = 2000
 
 
+class JsonText(str):
+    """Text that is JSON already (e.g. a vector serialised straight from numpy):
+    :func:`json_texts` passes it through as it is."""
+
+    __slots__ = ()
+
+
 def json_texts(values: Sequence[Any], none_as_null: bool = True) -> list[str | None]:
     """Each value as JSON text, as SQLAlchemy's JSON type would store it (``None``: SQL
     NULL with ``none_as_null``, as learnerai's JSON columns do, else JSON ``null``), with
@@ -32,6 +39,8 @@ def json_texts(values: Sequence[Any], none_as_null: bool = True) -> list[str | N
     def dumps(value: Any) -> str | None:
         if value is None and none_as_null:
             return None
+        if isinstance(value, JsonText):
+            return str(value)
         if orjson is not None:
             try:
                 return orjson.dumps(value).decode()

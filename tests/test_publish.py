@@ -197,3 +197,20 @@ def test_refresh_engagement_updates_latest_row_or_inserts(engine) -> None:
     assert count == 2
     assert rows[1].engagement_score == 55.25 and rows[1].avg_quiz_accuracy == 80.5
     assert rows[2].avg_quiz_accuracy is None and rows[2].avg_session_duration == 300
+
+
+def test_json_ready_column_gives_json_ready_of_every_value() -> None:
+    from features.publish import json_ready, json_ready_column
+
+    columns = {
+        "float": pd.Series([0.123456, float("nan"), float("inf"), -float("inf"), 2.5, -0.00004]),
+        "int": pd.Series([1, 2, 3, 4, 5, 6], dtype="int64"),
+        "bool": pd.Series([True, False, True, True, False, True]),
+        "object": pd.Series(["a", None, 1, 2.345678, np.int64(3), np.nan], dtype=object),
+    }
+    for name, values in columns.items():
+        expected = [json_ready(v) for v in values.tolist()]
+        got = json_ready_column(values)
+        assert got == expected, name
+        assert [type(v) for v in got] == [type(v) for v in expected], name
+    assert json_ready_column(columns["float"]) == [0.1235, None, None, None, 2.5, -0.0]
