@@ -791,6 +791,13 @@ def scale_markdown(r: dict[str, Any]) -> str:
     for c in categories:
         lines.append(f"| {c} | " + " | ".join(
             _fmt(runs[k]["profile"]["categories"].get(c), 2) for k in keys) + " |")
+    ranking = runs[keys[0]]["profile"]["functions"].get("recommend_chunk")
+    if ranking is None:
+        # models.recommend_ahead ranks in a forked worker, which these wrappers do not
+        # see: the run process's wait for it counts as python glue.
+        lines += ["", "Ranking runs in a forked worker process (models.recommend_ahead): "
+                  "its time is not in *recommender*; what the run process waits for it "
+                  "shows as *python glue* of the recommendations stage."]
 
     f, q, cold = r["floors"], r["ratios"], runs["full_cold"]
     lines += ["", "| ours vs floor (same data, same run) | ours | floor | ratio |",
