@@ -68,6 +68,13 @@ INCLUSIVE: tuple[str, ...] = (
     "models.recommend:population_mentors",
     "features.change_detection:mentors_moved",
     "features.recommendation_inputs:catalog_space",
+    "features.recommendation_inputs:mentor_frames",
+    "features.recommendation_inputs:recommendation_vectors",
+    "features.recommendation_data:enrollment_states",
+    "features.recommendation_data:recommendation_feedback",
+    "features.recommendation_data:quiz_accuracy",
+    "features.skills:resolve_skill_rows",
+    "models.career:skill_level_matrix",
     "features.recommend_eval:fitted_skill_resolver",
     "features.publish_recommendations:publish_recommendation_run",
     "features.change_detection:plan_scope",
@@ -80,7 +87,8 @@ MODULES = ("flows.nightly", "flows.risk_scoring", "features.recommendation_input
            "features.recommend_eval", "features.publish_recommendations",
            "features.enrollment_features", "models.recommend", "models.recommend_space",
            "models.career", "models.explain", "models.risk", "features.change_detection",
-           "features.retrieval", "features.learner_features")
+           "features.retrieval", "features.learner_features", "features.recommendation_data",
+           "features.skills")
 
 OUR_PACKAGES = ("features", "flows", "models", "registry")
 

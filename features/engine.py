@@ -18,7 +18,9 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     SQLite gets foreign keys switched on per connection (the seed's cascades
     depend on them), WAL journaling and a busy timeout so a reader and the
     nightly writer can share the file. MySQL gets utf8mb4 and pre-ping, so
-    connections dropped by the server overnight are replaced, not raised.
+    connections dropped by the server overnight are replaced, not raised, and,
+    through PyMySQL, sessions in ``NO_BACKSLASH_ESCAPES`` mode
+    (:data:`PYMYSQL_INIT_COMMAND`).
     """
     try:
         parsed = make_url(url) if isinstance(url, str) else url
@@ -35,6 +37,11 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         options["connect_args"] = {"timeout": 60}
     elif backend in ("mysql", "mariadb"):
         options["pool_recycle"] = 3600
+        if parsed.get_driver_name() == "pymysql" and "init_command" not in parsed.query:
+            options["connect_args"] = {"init_command": PYMYSQL_INIT_COMMAND}
+    if "connect_args" in kwargs:
+        kwargs = {**kwargs, "connect_args": options.get("connect_args", {})
+                  | kwargs["connect_args"]}
     options.update(kwargs)
     try:
         engine = create_engine(parsed, **options)
@@ -51,6 +58,18 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
     return engine
+
+
+#: Run on every new PyMySQL connection, before SQLAlchemy reads the server's settings.
+#: PyMySQL interpolates parameters in Python, escaping each string with
+#: ``str.translate`` over a 7-entry table: about 40 MB/s, 40% of the CPU time of
+#: publishing JSON-heavy rows (features, risk, careers). In ``NO_BACKSLASH_ESCAPES``
+#: mode it doubles single quotes instead (one ``str.replace``), which the server reads
+#: back as the same string; 20,000 feature rows upsert in 2.3-2.9 s instead of 5.4-5.7.
+#: The mode changes nothing else learnerai relies on: its SQL holds no backslash
+#: literals, and SQLAlchemy reads the mode on first connect and escapes to suit.
+PYMYSQL_INIT_COMMAND = ("SET SESSION sql_mode = "
+                        "CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES')")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -214,3 +214,35 @@ def test_json_ready_column_gives_json_ready_of_every_value() -> None:
         assert got == expected, name
         assert [type(v) for v in got] == [type(v) for v in expected], name
     assert json_ready_column(columns["float"]) == [0.1235, None, None, None, 2.5, -0.0]
+
+
+TRICKY_TEXTS = ["It's 100% \\ \"quoted\"; -- naïve 🚀", "\\' \\\\ \n\r\t \x1a end", "_%\\_"]
+
+
+def test_any_text_survives_the_upsert_and_like_still_matches(engine) -> None:
+    # On MariaDB the sessions run in NO_BACKSLASH_ESCAPES mode (features.engine), where
+    # PyMySQL quotes by doubling quotes: every byte must still come back as written.
+    mysql = engine.dialect.name != "sqlite"
+    with engine.begin() as conn:
+        if mysql:
+            assert "NO_BACKSLASH_ESCAPES" in conn.execute(
+                text("SELECT @@SESSION.sql_mode")).scalar()
+            assert conn.dialect._backslash_escapes is False  # SQLAlchemy saw the mode
+        learners(conn, 1, 2)
+        rows = feature_rows("fs'\\1").assign(
+            engagement_vector=[{text_: i for i, text_ in enumerate(TRICKY_TEXTS)}, {"x": 1}])
+        publish_ai_features(conn, rows)
+        stored = conn.execute(select(LearnerAIFeatures.engagement_vector,
+                                     LearnerAIFeatures.model_version)
+                              .where(LearnerAIFeatures.learner_id == 1)).one()
+        matched = conn.execute(select(func.count()).select_from(LearnerAIFeatures)
+                               .where(LearnerAIFeatures.model_version.like("fs'\\%"))).scalar()
+        escaped = conn.execute(select(func.count()).select_from(LearnerAIFeatures)
+                               .where(LearnerAIFeatures.model_version.startswith(
+                                   "fs'\\", autoescape=True))).scalar()
+    assert stored.engagement_vector == {text_: i for i, text_ in enumerate(TRICKY_TEXTS)}
+    assert stored.model_version == "fs'\\1"
+    # The mode leaves LIKE as it was: on MariaDB a pattern's backslash still escapes the
+    # next character ("fs'\%" means a literal "fs'%"); SQLite has no escape by default.
+    assert matched == (0 if mysql else 2)
+    assert escaped == 2
