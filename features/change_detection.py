@@ -50,7 +50,7 @@ from sqlalchemy import (
     update,
 )
 
-from features.reading import read_frame
+from features.reading import read_frame, read_many_for_learners
 from features.schema import (
     AI_PATHWAY_MARK,
     CourseEnrollment,
@@ -102,12 +102,15 @@ def _state_queries(as_of: dt.datetime) -> dict[str, Any]:
     go, cp = LearnerGoal.__table__.c, LearnerCareerPathway.__table__.c
     gm, en = LearnerGroupMapping.__table__.c, CourseEnrollment.__table__.c
     rec = LearnerRecommendation.__table__.c
+    # Longest first (state_fingerprints reads two at a time on MariaDB).
     return {
+        "recommendation_feedback": select(rec.learner_id, rec.rec_id, rec.action_status)
+        .where(rec.action_status != "Pending"),
+        "learner_skills": select(sk.learner_id, sk.skill_id, sk.skill_name, sk.skill_level,
+                                 sk.proficiency_score, sk.source, sk.last_validated),
         "learners": select(lr.learner_id, lr.gender, lr.dob, lr.country, lr.timezone,
                            lr.language_pref, lr.registration_date, lr.status)
         .where(lr.registration_date < when),
-        "learner_skills": select(sk.learner_id, sk.skill_id, sk.skill_name, sk.skill_level,
-                                 sk.proficiency_score, sk.source, sk.last_validated),
         "learner_certifications": select(ce.learner_id, ce.cert_id, ce.cert_name,
                                          ce.issuing_org, ce.issue_date, ce.expiry_date,
                                          ce.verification_status),
@@ -129,8 +132,6 @@ def _state_queries(as_of: dt.datetime) -> dict[str, Any]:
         "course_enrollments": select(en.learner_id, en.enrollment_id, en.course_id,
                                      en.status, en.enrolled_on, en.unenrolled_on,
                                      en.completed_on, en.final_score),
-        "recommendation_feedback": select(rec.learner_id, rec.rec_id, rec.action_status)
-        .where(rec.action_status != "Pending"),
     }
 
 
@@ -182,13 +183,16 @@ def state_fingerprints(engine: Engine, as_of: dt.datetime) -> pd.Series:
     hashed in pandas. A change goes unnoticed only if it leaves a learner's sum
     unchanged (about one in 4 billion); the weekly full run recomputes everyone anyway.
     """
-    with engine.connect() as conn:
-        _register_crc32(conn)
-        sums = {name: read_frame(conn, _hash_sums(query))
-                for name, query in _state_queries(as_of).items()}
-        pr = LearnerPreferences.__table__.c
-        preferences = read_frame(conn, select(pr.learner_id, pr.pref_id,
-                                              pr.ai_personalization_optin))
+    pr = LearnerPreferences.__table__.c
+    queries = {name: _hash_sums(query) for name, query in _state_queries(as_of).items()}
+    queries[_PREFERENCES] = select(pr.learner_id, pr.pref_id, pr.ai_personalization_optin)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            _register_crc32(conn)
+            sums = read_many_for_learners(conn, queries, None)
+    else:  # two at a time, longest first: 7.8 s one by one at 100,000 learners, 5.5 s
+        sums = read_many_for_learners(engine, queries, None)
+    preferences = sums.pop(_PREFERENCES)
     # An opted-out learner's feedback is deleted with their AI rows: it is no input of theirs.
     feedback = sums["recommendation_feedback"]
     sums["recommendation_feedback"] = feedback[
@@ -200,6 +204,8 @@ def state_fingerprints(engine: Engine, as_of: dt.datetime) -> pd.Series:
     total = total.reindex(learners.to_numpy(), fill_value=np.uint64(0))
     return total.astype("int64").rename("fingerprint")
 
+
+_PREFERENCES = "opt-in preferences"
 
 #: Between two columns of a row's text, and in place of a NULL (so that NULL, '' and
 #: a shifted value all render differently).
