@@ -123,7 +123,8 @@ def future_enrollments_query(as_of: dt.datetime, days: int = 30) -> Select:
 # ----------------------------------------------------------------------------- feedback
 
 
-def feedback_query(as_of: dt.datetime, ignore_days: int = IGNORE_DAYS) -> Select:
+def feedback_query(as_of: dt.datetime, ignore_days: int = IGNORE_DAYS,
+                   types: Sequence[str] | None = None) -> Select:
     """Past recommendations created before T with an outcome (Clicked, Ignored,
     Completed), one row each, with ``recent`` = created in the last ``ignore_days``.
     Pending rows are not feedback yet — and a run replaces them, so counting them would
@@ -133,22 +134,25 @@ def feedback_query(as_of: dt.datetime, ignore_days: int = IGNORE_DAYS) -> Select
     nearly as many as the rows (100,000 learners: 577,606 of 583,040), and MariaDB's
     GROUP BY on the VARCHAR reference spills its temporary table to disk past
     ``tmp_table_size``: 8.4 s, against a 0.6 s scan (:func:`recommendation_feedback`
-    groups in pandas)."""
+    groups in pandas). ``types``: only these recommendation types (default: all)."""
     t = as_of_param(as_of)
     r = LearnerRecommendation.__table__.c
-    return (select(r.learner_id, r.recommendation_type, r.reference_id, r.action_status,
-                   case((days_before(r.created_on, t) < ignore_days, 1), else_=0)
-                   .label("recent"))
-            .where(r.created_on < t, r.reference_id.is_not(None),
-                   r.action_status.in_(FEEDBACK_STATUSES)))
+    query = (select(r.learner_id, r.recommendation_type, r.reference_id, r.action_status,
+                    case((days_before(r.created_on, t) < ignore_days, 1), else_=0)
+                    .label("recent"))
+             .where(r.created_on < t, r.reference_id.is_not(None),
+                    r.action_status.in_(FEEDBACK_STATUSES)))
+    return query if types is None else query.where(r.recommendation_type.in_(list(types)))
 
 
 def recommendation_feedback(bind: Bind, as_of: dt.datetime,
                             learner_ids: Sequence[int] | None = None,
-                            ignore_days: int = IGNORE_DAYS) -> pd.DataFrame:
+                            ignore_days: int = IGNORE_DAYS,
+                            types: Sequence[str] | None = None) -> pd.DataFrame:
     """Per (learner, type, reference): ``shown`` (with an outcome), ``ignored``,
-    ``completed`` and ``ignored_recent`` (ignored in the last ``ignore_days``)."""
-    raw = read_for_learners(bind, feedback_query(as_of, ignore_days), learner_ids)
+    ``completed`` and ``ignored_recent`` (ignored in the last ``ignore_days``), of the
+    recommendation ``types`` (default: all)."""
+    raw = read_for_learners(bind, feedback_query(as_of, ignore_days, types), learner_ids)
     status = raw["action_status"].astype(str)
     ignored = (status == "Ignored").to_numpy()
     rows = pd.DataFrame({

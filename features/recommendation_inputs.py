@@ -17,6 +17,7 @@ aliases and typos; use a real resolver in production).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from features.skills import LEVEL_NUMBER, SkillResolverFn, extract_skill_rows, r
 from models.career import predict_careers, skill_level_matrix
 from models.embeddings import weighted_mean_unit
 from models.learner_profile import intent_texts
+from models.recommend_mentor import KIND as MENTOR_KIND
 from models.recommend_space import (
     CatalogSpace,
     LearnerInputs,
@@ -85,6 +87,9 @@ class PopulationData:
     space: CatalogSpace
     profile: pd.DataFrame  # everyone registered before T, with utc_offset_hours
     everyone: LearnerInputs  # the opted-in learners, without recommendation vectors
+    #: False: ``everyone.enrollments`` is empty and ``everyone.feedback`` holds Mentor
+    #: feedback only, what mentor assignment reads (:func:`load_population`).
+    full_histories: bool = True
 
     @property
     def targets(self) -> pd.Series:
@@ -201,13 +206,19 @@ def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn
 
 def load_population(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datetime, *,
                     profile: pd.DataFrame | None = None,
-                    skill_rows: pd.DataFrame | None = None) -> PopulationData:
+                    skill_rows: pd.DataFrame | None = None,
+                    full_histories: bool = True) -> PopulationData:
     """Every learner's profile, skills, career, enrolments and feedback, and the mentor
     pool, as of ``as_of`` (what population statistics and mentor assignment need).
 
     ``profile`` (:func:`features.profile.compute_profile` for everyone) and
     ``skill_rows`` (:func:`features.skills.extract_skill_rows` for everyone, unresolved)
-    as of the same ``as_of``, when the caller has read them already."""
+    as of the same ``as_of``, when the caller has read them already.
+
+    ``full_histories=False`` leaves out everyone's enrolments and all but their Mentor
+    feedback: a run for a few learners that reuses stored statistics needs only its own
+    learners' (:func:`recommendation_data` reads them), and at 100,000 learners the
+    whole of both takes about 5 s to read."""
     catalog = read_catalog(engine)
     space = catalog_space(engine, encoder, catalog)
     resolve = resolver_function(engine, encoder, resolver, catalog.skills)
@@ -224,9 +235,24 @@ def load_population(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datet
         learner_ids=ids, profile=profile.loc[ids], levels=levels,
         vectors=np.zeros((len(ids), 0), np.float32),
         careers=predict_careers(levels, ids, profile, space.roles),
-        enrollments=enrollment_states(engine, as_of),
-        feedback=recommendation_feedback(engine, as_of), mentors=pool, mentor_skills=strong)
-    return PopulationData(catalog=catalog, space=space, profile=profile, everyone=everyone)
+        enrollments=enrollment_states(engine, as_of) if full_histories else
+        enrollment_states(engine, as_of, []),
+        feedback=recommendation_feedback(engine, as_of,
+                                         types=None if full_histories else [MENTOR_KIND]),
+        mentors=pool, mentor_skills=strong)
+    return PopulationData(catalog=catalog, space=space, profile=profile, everyone=everyone,
+                          full_histories=full_histories)
+
+
+def with_full_histories(engine: Engine, population: PopulationData,
+                        as_of: dt.datetime) -> PopulationData:
+    """``population`` with every learner's enrolments and feedback (read when left out)."""
+    if population.full_histories:
+        return population
+    everyone = dataclasses.replace(population.everyone,
+                                   enrollments=enrollment_states(engine, as_of),
+                                   feedback=recommendation_feedback(engine, as_of))
+    return dataclasses.replace(population, everyone=everyone, full_histories=True)
 
 
 def recommendation_data(engine: Engine, encoder: Any, population: PopulationData,
@@ -236,15 +262,20 @@ def recommendation_data(engine: Engine, encoder: Any, population: PopulationData
     """The run's inputs for ``learner_ids`` (default: every opted-in learner), with
     population statistics ``stats`` (default: fitted on ``population`` now) and mentor
     assignments ``mentors`` (default: made over everyone when publishing)."""
+    if stats is None:  # fitted below, on everyone's enrolments and feedback
+        population = with_full_histories(engine, population, as_of)
     everyone, profile = population.everyone, population.profile
     chosen = np.ones(everyone.n, bool) if learner_ids is None else \
         np.isin(everyone.learner_ids, np.asarray(list(learner_ids), np.int64))
     ids = everyone.learner_ids[chosen]
+    enrollments, feedback = (everyone.enrollments, everyone.feedback) \
+        if population.full_histories else \
+        (enrollment_states(engine, as_of, ids), recommendation_feedback(engine, as_of, ids))
     inputs = LearnerInputs(
         learner_ids=ids, profile=profile.loc[ids], levels=everyone.levels[np.flatnonzero(chosen)],
         vectors=recommendation_vectors(engine, encoder, profile, as_of, ids),
-        careers=everyone.careers.loc[ids], enrollments=everyone.enrollments,
-        feedback=everyone.feedback, quiz=quiz_accuracy(engine, as_of, ids),
+        careers=everyone.careers.loc[ids], enrollments=enrollments,
+        feedback=feedback, quiz=quiz_accuracy(engine, as_of, ids),
         mentors=everyone.mentors, mentor_skills=everyone.mentor_skills)
     scope = profile.index if learner_ids is None else \
         profile.index[profile.index.isin(list(learner_ids))]
@@ -294,6 +325,8 @@ def population_statistics(engine: Engine, population: PopulationData, as_of: dt.
     when the period has none yet)."""
     snapshot = snapshot_for(
         engine, STATISTICS_KIND, statistics_compatibility(population.space), as_of,
-        lambda: arrays_bytes(fit_population(population.everyone, population.space).to_arrays()),
+        lambda: arrays_bytes(fit_population(
+            with_full_histories(engine, population, as_of).everyone,
+            population.space).to_arrays()),
         refit=refit, refit_days=refit_days, run_id=run_id)
     return PopulationStats.from_arrays(from_arrays_bytes(snapshot.payload)), snapshot

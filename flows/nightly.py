@@ -267,15 +267,18 @@ def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scop
     from models.recommend_policy import RecommenderConfig
 
     config = config or RecommenderConfig()
+    learner_ids, moved = scope_ids(scope), 0
+    # A run for some learners reads only their enrolments and feedback (and everyone's
+    # Mentor feedback), unless the period's statistics must be fitted first.
     population = load_population(
         engine, encoder, fitted_skill_resolver(engine, encoder), as_of,
         profile=None if features is None else features.profile,
-        skill_rows=None if features is None else features.skill_rows)
+        skill_rows=None if features is None else features.skill_rows,
+        full_histories=learner_ids is None)
     stats, snapshot = population_statistics(engine, population, as_of, refit=refit,
                                             run_id=run_id)
     mentors = population_mentors(population.everyone, population.space, config)
     fingerprints = mentor_fingerprints(mentors, population.everyone.learner_ids)
-    learner_ids, moved = scope_ids(scope), 0
     if learner_ids is not None:
         extra = np.setdiff1d(mentors_moved(engine, fingerprints), learner_ids)
         learner_ids, moved = sorted({*learner_ids, *extra.tolist()}), len(extra)

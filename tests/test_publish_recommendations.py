@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from recommend_fixtures import (
@@ -281,3 +282,54 @@ def test_population_from_the_features_stage_reads_equals_its_own(engine) -> None
     assert (handed.everyone.levels != own.everyone.levels).nnz == 0  # sparse matrices
     assert own.everyone.levels.nnz > 0
     pd.testing.assert_frame_equal(handed.everyone.careers, own.everyone.careers)
+
+
+def test_a_run_for_some_learners_reads_only_their_histories_and_ranks_the_same(
+        engine) -> None:
+    """An incremental run loads the population without everyone's enrolments and
+    feedback (mentors need only Mentor feedback): what it publishes is unchanged."""
+    from features.recommendation_inputs import (
+        load_population,
+        population_statistics,
+        recommendation_data,
+    )
+    from models.recommend import population_mentors
+
+    seed_small_database(engine)
+    with engine.begin() as conn:  # learner 1 turned mentor 4 down: never offered again
+        conn.execute(insert(LearnerRecommendation).values(
+            learner_id=1, recommendation_type="Mentor", reference_id="4",
+            action_status="Ignored", created_on=AS_OF - dt.timedelta(days=3),
+            model_version="old"))
+    encoder, config, some = HashEncoder(), RecommenderConfig(top_n=3), [1, 2]
+    full = load_population(engine, encoder, None, AS_OF)
+    lean = load_population(engine, encoder, None, AS_OF, full_histories=False)
+    assert len(full.everyone.enrollments) > 0 and lean.everyone.enrollments.empty
+    assert set(full.everyone.feedback["recommendation_type"]) == {"Course", "Skill", "Mentor"}
+    assert set(lean.everyone.feedback["recommendation_type"]) == {"Mentor"}
+    # Fitting the statistics reads everyone's histories first: the same arrays.
+    fitted = [population_statistics(engine, p, AS_OF, refit=True)[0].to_arrays()
+              for p in (full, lean)]
+    assert fitted[0].keys() == fitted[1].keys()
+    for key in fitted[0]:
+        np.testing.assert_array_equal(fitted[0][key], fitted[1][key])
+    stats = population_statistics(engine, full, AS_OF)[0]
+    mentors = population_mentors(full.everyone, full.space, config)
+    pd.testing.assert_frame_equal(population_mentors(lean.everyone, lean.space, config),
+                                  mentors)
+    assert not ((mentors["learner_id"] == 1) & (mentors["mentor_id"] == 4)).any()
+
+    published = []
+    for population in (full, lean):
+        data = recommendation_data(engine, encoder, population, AS_OF, some, stats, mentors)
+        publish_recommendation_run(engine, data, run_id="r", model_version="m", as_of=AS_OF,
+                                   config=config)
+        published.append(stored(engine))
+    pd.testing.assert_frame_equal(published[0], published[1])
+    pending = published[1][published[1]["action_status"] == "Pending"]
+    assert set(pending["learner_id"]) == set(some)
+    # Learner 1's recently ignored course stays out: their own feedback was read.
+    assert "101" not in set(pending.loc[pending["learner_id"] == 1, "reference_id"])
+    # Without stored statistics the run fits them, on everyone's histories.
+    data = recommendation_data(engine, encoder, lean, AS_OF, some)
+    assert len(data.inputs.enrollments) == len(full.everyone.enrollments)
