@@ -109,6 +109,22 @@ def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def server_cpu_seconds() -> float | None:
+    """CPU seconds the local MariaDB/MySQL server process has used so far (None when it
+    does not run on this machine): the run's CPU budget includes the server's."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        if name in ("mariadbd", "mysqld"):
+            fields = text[text.rindex(")") + 2:].split()
+            return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return None
+
+
 def code_fingerprint() -> dict[str, str]:
     """Which code ran: where the packages were imported from and a hash of their sources
     (the working tree may hold uncommitted changes)."""
@@ -508,7 +524,7 @@ def run_child(spec: dict[str, Any], work: Path, env: dict[str, str]) -> dict[str
     out_path = work / f"out-{spec['name']}.json"
     out_path.unlink(missing_ok=True)
     spec_path.write_text(json.dumps({**spec, "out": str(out_path)}))
-    start = time.perf_counter()
+    start, server_cpu = time.perf_counter(), server_cpu_seconds()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child",
                              str(spec_path)], env={**os.environ, **env},
                             stdout=sys.stderr, stderr=sys.stderr)
@@ -521,6 +537,9 @@ def run_child(spec: dict[str, Any], work: Path, env: dict[str, str]) -> dict[str
     report["process_wall_s"] = round(wall, 2)
     report["tree_peak_rss_mib"] = round(usage.ru_maxrss / 1024, 1)
     report["tree_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
+    after = server_cpu_seconds()
+    report["server_cpu_s"] = None if after is None or server_cpu is None else \
+        round(after - server_cpu, 1)
     return report
 
 
@@ -622,6 +641,10 @@ def run_entry(report: dict[str, Any]) -> dict[str, Any]:
         "peak_rss_mib": report["peak_rss_mib"],
         "tree_peak_rss_mib": report["tree_peak_rss_mib"],
         "cpu_s": report["cpu_s"],
+        # The process tree (the run and its ranking worker) and the database server, over
+        # the process's wall time: what 2 cores can give is 2 x wall.
+        "tree_cpu_s": report.get("tree_cpu_s"),
+        "server_cpu_s": report.get("server_cpu_s"),
         "status": summary["status"],
         "notes": summary["notes"],
         "profile": report["profile"],
@@ -723,6 +746,13 @@ def ratios(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _busy_cores(entry: dict[str, Any]) -> float | None:
+    tree, server = entry.get("tree_cpu_s"), entry.get("server_cpu_s")
+    if tree is None or server is None or not entry.get("process_wall_s"):
+        return None
+    return (tree + server) / entry["process_wall_s"]
+
+
 def _ratio(ours: float | None, floor: float | None) -> float | None:
     if ours is None or not floor:
         return None
@@ -776,7 +806,12 @@ def scale_markdown(r: dict[str, Any]) -> str:
         ("texts encoded", lambda e: _fmt(e["encoded_texts"])),
         ("peak RSS (MiB)", lambda e: _fmt(e["peak_rss_mib"], 0)),
         ("peak RSS, process tree (MiB)", lambda e: _fmt(e["tree_peak_rss_mib"], 0)),
-        ("CPU seconds", lambda e: _fmt(e["cpu_s"], 1)),
+        ("CPU seconds, run process", lambda e: _fmt(e["cpu_s"], 1)),
+        ("CPU seconds, process tree (with the ranking worker)",
+         lambda e: _fmt(e.get("tree_cpu_s"), 1)),
+        ("CPU seconds, database server", lambda e: _fmt(e.get("server_cpu_s"), 1)),
+        ("cores busy on average (tree + server) / wall",
+         lambda e: _fmt(_busy_cores(e), 2)),
     ]
     for name, cell in rows:
         lines.append(f"| {name} | " + " | ".join(cell(runs[k]) for k in keys) + " |")
