@@ -275,7 +275,7 @@ def recommendation_data(engine: Engine, encoder: Any, population: PopulationData
         learner_ids=ids, profile=profile.loc[ids], levels=everyone.levels[np.flatnonzero(chosen)],
         vectors=recommendation_vectors(engine, encoder, profile, as_of, ids),
         careers=everyone.careers.loc[ids], enrollments=enrollments,
-        feedback=feedback, quiz=quiz_accuracy(engine, as_of, ids),
+        feedback=feedback, quiz=_quiz_of(engine, as_of, ids, everyone=learner_ids is None),
         mentors=everyone.mentors, mentor_skills=everyone.mentor_skills)
     scope = profile.index if learner_ids is None else \
         profile.index[profile.index.isin(list(learner_ids))]
@@ -286,6 +286,16 @@ def recommendation_data(engine: Engine, encoder: Any, population: PopulationData
         opted_out=scope[~profile.loc[scope, "ai_personalization_optin"].astype(bool)]
         .to_numpy(np.int64),
         population=stats, everyone=everyone, mentors=mentors)
+
+
+def _quiz_of(engine: Engine, as_of: dt.datetime, ids: np.ndarray,
+             everyone: bool) -> pd.DataFrame:
+    """Quiz accuracy of ``ids``; for everyone in one scan of the activity log, filtered
+    here: 95,000 learners as IN lists of 5,000 took 12-13 s on MariaDB, one scan 4 s."""
+    if not everyone:
+        return quiz_accuracy(engine, as_of, ids)
+    quiz = quiz_accuracy(engine, as_of)
+    return quiz[quiz["learner_id"].isin(ids)].reset_index(drop=True)
 
 
 def load_recommendation_data(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datetime,
