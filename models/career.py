@@ -251,15 +251,19 @@ def _empty_missing() -> pd.DataFrame:
 
 def missing_lists(missing: pd.DataFrame, n: int) -> list[list[dict]]:
     """Per learner position, the JSON-ready list of missing skills (heaviest first)."""
-    out: list[list[dict]] = [[] for _ in range(n)]
-    records = zip(missing["learner"].to_numpy(), missing["skill_key"].to_numpy(),
-                  missing["required_level"].to_numpy(), missing["current_level"].to_numpy(),
-                  missing["weight"].to_numpy(), strict=True)
-    for learner, key, required, current, weight in records:
-        out[learner].append({"skill_key": str(key), "required_level": LEVEL_NAMES[required],
-                             "current_level": LEVEL_NAMES[current],
-                             "weight": round(float(weight), 2)})
-    return out
+    learner = missing["learner"].to_numpy(np.int64)
+    order = np.argsort(learner, kind="stable")  # each learner's rows keep their order
+    names = np.array(LEVEL_NAMES, dtype=object)
+    # Plain Python values (tolist) make the dicts 3x faster than numpy scalars do.
+    records = [{"skill_key": str(key), "required_level": required, "current_level": current,
+                "weight": round(weight, 2)}
+               for key, required, current, weight in zip(
+                   missing["skill_key"].to_numpy()[order].tolist(),
+                   names[missing["required_level"].to_numpy(np.int64)[order]].tolist(),
+                   names[missing["current_level"].to_numpy(np.int64)[order]].tolist(),
+                   missing["weight"].to_numpy(float)[order].tolist(), strict=True)]
+    bounds = np.searchsorted(learner[order], np.arange(n + 1)).tolist()
+    return [records[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
 # ----------------------------------------------------------------------------- predict
