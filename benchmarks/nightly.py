@@ -101,6 +101,16 @@ TARGETS = {"full_s": 90.0, "incremental_s": 15.0, "extraction_ratio": 1.5,
 
 
 def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak RSS in MiB. For this process, the kernel's high-water mark of its own memory
+    (VmHWM): ru_maxrss survives execve, so a child started by a parent that had grown
+    large (the encode floor at 100,000 learners) reported the parent's peak as its own."""
+    if who == resource.RUSAGE_SELF:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+        except OSError:
+            pass
     return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
 
 
