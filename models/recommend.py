@@ -185,8 +185,9 @@ def recommend(inputs: LearnerInputs, space: CatalogSpace, config: RecommenderCon
 
 
 def recommend_chunk(inputs: LearnerInputs, space: CatalogSpace, config: RecommenderConfig,
-                    plan: RunPlan, rows: np.ndarray) -> pd.DataFrame:
-    """The recommendations of the learners at positions ``rows`` (a contiguous range)."""
+                    plan: RunPlan, rows: np.ndarray, evidence: bool = True) -> pd.DataFrame:
+    """The recommendations of the learners at positions ``rows`` (a contiguous range);
+    without the ``evidence`` column when ``evidence`` is False."""
     ctx = chunk_context(inputs, space, rows, plan.frames)
     by_type: dict[str, pd.DataFrame] = {}
     if "Course" in config.types:
@@ -201,41 +202,56 @@ def recommend_chunk(inputs: LearnerInputs, space: CatalogSpace, config: Recommen
         by_type["Mentor"] = mentor_rows(mine, space, config.mentor_skills)
     if "Content" in config.types:
         by_type["Content"] = recommend_content(ctx, space, config, plan.content_similarity)
-    parts = [finish(kind, frame, config) for kind, frame in by_type.items() if len(frame)]
+    parts = [finish(kind, frame, config, evidence) for kind, frame in by_type.items()
+             if len(frame)]
+    columns = OUTPUT_COLUMNS if evidence else OUTPUT_COLUMNS[:-1]
     if not parts:
-        return _empty_output()
+        return _empty_output()[columns]
     out = pd.concat(parts, ignore_index=True)
     out["type_order"] = out["recommendation_type"].map(
         {k: i for i, k in enumerate(RECOMMENDATION_TYPES)})
     out = out.sort_values(["learner_id", "type_order", "rec_rank"], kind="stable")
-    return out[OUTPUT_COLUMNS].reset_index(drop=True)
+    return out[columns].reset_index(drop=True)
 
 
-def finish(kind: str, frame: pd.DataFrame, config: RecommenderConfig) -> pd.DataFrame:
-    """Evidence, reason and confidence for a type's chosen rows."""
+def finish(kind: str, frame: pd.DataFrame, config: RecommenderConfig,
+           evidence: bool = True) -> pd.DataFrame:
+    """Reason and confidence for a type's chosen rows, and their evidence unless
+    ``evidence`` is False (publishing stores the reason, not the evidence: building one
+    dict per term per row cost a sixth of the ranking)."""
     weights = config.weights_for(kind)
     names = list(weights)
     values = np.round(frame[[f"t_{name}" for name in names]].to_numpy(float), 4)
     contributions = np.round(values * np.array([weights[n] for n in names]), 4)
     mentioned = material_matrix(contributions, config)
-    evidence = [{"terms": {n: {"value": v, "weight": weights[n], "contribution": c}
-                           for n, v, c in zip(names, vs, cs, strict=True)}, **facts}
-                for vs, cs, facts in zip(values.tolist(), contributions.tolist(), frame["facts"],
-                                         strict=True)]
     order = np.argsort(-contributions, axis=1, kind="stable")
-    ranked = [[names[j] for j in row_order if row_mentioned[j]]
-              for row_order, row_mentioned in zip(order.tolist(), mentioned.tolist(), strict=True)]
-    return pd.DataFrame({
+    facts = frame["facts"].tolist()
+    reasons = [render_reason(kind, row_facts, [(names[j], row_values[j])
+                                               for j in row_order if row_mentioned[j]])
+               for row_facts, row_values, row_order, row_mentioned in zip(
+                   facts, values.tolist(), order.tolist(), mentioned.tolist(), strict=True)]
+    out = pd.DataFrame({
         "learner_id": frame["learner_id"].to_numpy(np.int64),
         "recommendation_type": kind,
         "reference_id": frame["reference_id"].astype(str).to_numpy(object),
         "rec_rank": frame["rec_rank"].to_numpy(np.int64),
         "score": np.round(frame["score"].to_numpy(float), 4),
         "confidence_score": confidence(frame["score"].to_numpy(float), config.max_score(kind)),
-        "recommendation_reason": [render_reason(kind, ev, terms)
-                                  for ev, terms in zip(evidence, ranked, strict=True)],
-        "evidence": evidence,
+        "recommendation_reason": reasons,
     })
+    if evidence:
+        out["evidence"] = evidence_dicts(names, [weights[n] for n in names], values,
+                                         contributions, facts)
+    return out
+
+
+def evidence_dicts(names: list[str], weights: list[float], values: np.ndarray,
+                   contributions: np.ndarray, facts: list[dict]) -> list[dict]:
+    """``{"terms": {term: {value, weight, contribution}}, **facts}`` per row."""
+    return [{"terms": {n: {"value": v, "weight": w, "contribution": c}
+                       for n, w, v, c in zip(names, weights, vs, cs, strict=True)}, **row_facts}
+            for vs, cs, row_facts in zip(values.tolist(), contributions.tolist(), facts,
+                                         strict=True)]
 
 
 def _chunks(n: int, size: int) -> Iterator[np.ndarray]:

@@ -66,7 +66,9 @@ def _rank(job: int, start: int, stop: int, columns: Sequence[str] | None) -> pd.
     import models.recommend as recommend  # the module attribute: patchable in tests
 
     inputs, space, config, plan = _JOBS[job]
-    frame = recommend.recommend_chunk(inputs, space, config, plan, np.arange(start, stop))
+    evidence = columns is None or "evidence" in columns  # skipped when not sent back
+    frame = recommend.recommend_chunk(inputs, space, config, plan, np.arange(start, stop),
+                                      evidence)
     return frame if columns is None else frame[list(columns)]
 
 

@@ -2,10 +2,10 @@
 
 A row's evidence is ``{"terms": {term: {value, weight, contribution}}, **facts}``; the
 reason names the terms that are material (:func:`models.recommend_policy.material_matrix`)
-in order of contribution, each with the real values from the facts. Nothing else enters a
-reason: no other learner's name or identity (a mentor is described by skills, groups
-and time difference only).
-"""
+in order of contribution, each clause from that term's value and the real values in the
+facts (so a reason can be rendered without building the evidence dict). Nothing else
+enters a reason: no other learner's name or identity (a mentor is described by skills,
+groups and time difference only)."""
 
 from __future__ import annotations
 
@@ -43,22 +43,21 @@ def _format_phrase(evidence: Evidence) -> str | None:
     return None
 
 
-def _similarity_phrase(evidence: Evidence) -> str:
-    value = evidence["terms"]["similarity"]["value"]
+def _similarity_phrase(value: float) -> str:
     return f"close to your goals and recent learning (similarity {value:.2f})"
 
 
 # ----------------------------------------------------------------------------- per type
 
 
-def _course(term: str, ev: Evidence) -> str | None:
+def _course(term: str, value: float, ev: Evidence) -> str | None:
     if term == "gap" and ev.get("skills_taught_missing"):
         return _skills_phrase(ev)
     if term == "similarity":
-        return _similarity_phrase(ev)
+        return _similarity_phrase(value)
     if term == "level" and ev.get("course_level"):
         level, current = ev["course_level"], ev.get("learner_level_name")
-        exact = ev["terms"]["level"]["value"] >= 1.0
+        exact = value >= 1.0
         if current is None:  # the mean level over the course's skills rounds to none
             new = ("skills new to you" if not ev.get("learner_level")
                    else "skills mostly new to you")
@@ -76,20 +75,19 @@ def _course(term: str, ev: Evidence) -> str | None:
     return None
 
 
-def _skill(term: str, ev: Evidence) -> str | None:
+def _skill(term: str, value: float, ev: Evidence) -> str | None:
     if term == "importance":
         current = ev.get("current_level")
         now = f"you are at {current}" if current else "new to you"
         return (f"needed at {ev['required_level']} level for {ev['target_role']} "
                 f"(importance {ev['weight']:.1f}; {now})")
     if term == "closeness" and ev.get("closest_skill"):
-        value = ev["terms"]["closeness"]["value"]
         return (f"close to {ev['closest_skill']['name']}, which you already have "
                 f"(similarity {value:.2f})")
     return None
 
 
-def _career(term: str, ev: Evidence) -> str | None:
+def _career(term: str, value: float, ev: Evidence) -> str | None:
     if term == "goal":
         return "your goal role"
     if term == "proximity" and ev.get("current_role"):
@@ -98,7 +96,7 @@ def _career(term: str, ev: Evidence) -> str | None:
         if ev.get("steps") == 2 and ev.get("via"):
             return f"two steps from {ev['current_role']}, via {ev['via']}"
     if term == "fit":
-        covered = round(100 * ev["terms"]["fit"]["value"])
+        covered = round(100 * value)
         text = f"your skills already cover {covered}% of what it requires"
         missing = [s["name"] for s in ev.get("missing_skills") or []]
         more = ev["missing_count"] - len(missing)
@@ -110,7 +108,7 @@ def _career(term: str, ev: Evidence) -> str | None:
     return None
 
 
-def _mentor(term: str, ev: Evidence) -> str | None:
+def _mentor(term: str, value: float, ev: Evidence) -> str | None:
     if term == "coverage" and ev.get("skills"):
         by_level: dict[str, list[str]] = {}
         for s in ev["skills"]:
@@ -131,7 +129,7 @@ def _mentor(term: str, ev: Evidence) -> str | None:
     return None
 
 
-def _content(term: str, ev: Evidence) -> str | None:
+def _content(term: str, value: float, ev: Evidence) -> str | None:
     if term == "weak_spot" and ev.get("quiz_accuracy") is not None:
         return (f"practice for {ev['course_title']}, where your quiz average is "
                 f"{ev['quiz_accuracy']:.0f}%")
@@ -143,36 +141,34 @@ def _content(term: str, ev: Evidence) -> str | None:
     if term == "format":
         return _format_phrase(ev)
     if term == "similarity":
-        return _similarity_phrase(ev)
+        return _similarity_phrase(value)
     return None
 
 
-RENDERERS: dict[str, Callable[[str, Evidence], str | None]] = {
+#: Per type: (term, the term's value, facts) -> the term's clause, or None when the facts
+#: give it nothing to say.
+Renderer = Callable[[str, float, Evidence], str | None]
+RENDERERS: dict[str, Renderer] = {
     "Course": _course, "Skill": _skill, "Career": _career, "Mentor": _mentor,
     "Content": _content,
 }
 
 #: Terms that say nothing new once another material term is named.
 REDUNDANT = {("Content", "current_course"): "weak_spot"}
+_KINDS_WITH_REDUNDANCY = frozenset(kind for kind, _ in REDUNDANT)
 
 
-def named_terms(kind: str, evidence: Evidence, material: Sequence[str]) -> list[str]:
-    """Of the material terms (in order), those the reason names: each has something to say
-    and is not made redundant by another named term."""
-    render = RENDERERS[kind]
-    named = [t for t in material if render(t, evidence)]
-    return [t for t in named if REDUNDANT.get((kind, t)) not in named]
-
-
-def render_reason(kind: str, evidence: Evidence, material: Sequence[str]) -> str:
+def render_reason(kind: str, facts: Evidence, material: Sequence[tuple[str, float]]) -> str:
     """Clauses for the named terms joined by '; ', the first capitalised, with a period.
 
-    ``material`` lists the row's material terms by contribution
-    (:func:`models.recommend_policy.material_matrix`).
+    ``material`` lists the row's material terms with their values, by contribution
+    (:func:`models.recommend_policy.material_matrix`); ``facts`` is the row's evidence
+    without its ``terms`` (a clause needs only its own term's value).
     """
     render = RENDERERS[kind]
-    clauses = {t: text for t in material if (text := render(t, evidence))}
-    kept = [text for t, text in clauses.items() if REDUNDANT.get((kind, t)) not in clauses]
+    clauses = {t: text for t, value in material if (text := render(t, value, facts))}
+    kept = ([text for t, text in clauses.items() if REDUNDANT.get((kind, t)) not in clauses]
+            if kind in _KINDS_WITH_REDUNDANCY else list(clauses.values()))
     if not kept:
         return "Suggested for your profile."
     text = "; ".join(kept)

@@ -247,9 +247,9 @@ def fail_ranking_at(monkeypatch: Any, position: int, error: Exception) -> None:
 
     original = recommend_module.recommend_chunk
 
-    def failing(inputs, space, config, plan, rows):
+    def failing(inputs, space, config, plan, rows, evidence=True):
         if rows[0] == position:
             raise error
-        return original(inputs, space, config, plan, rows)
+        return original(inputs, space, config, plan, rows, evidence)
 
     monkeypatch.setattr(recommend_module, "recommend_chunk", failing)

@@ -375,3 +375,24 @@ def test_ranking_ahead_gives_recommends_rows_in_order_and_stops_at_an_error(
         for rows, frame in ranked:
             got.append((rows.tolist(), list(frame.columns)))
     assert got == [([0], ["learner_id", "rec_rank"])]
+
+
+def test_ranking_without_evidence_gives_the_same_rows_and_reasons(recs: pd.DataFrame) -> None:
+    import contextlib
+
+    from models.recommend import plan_run
+    from models.recommend_ahead import ranked_ahead
+
+    data = inputs(LEVELS, PROFILE, VECTORS, enrollments=ENROLLMENTS, feedback=FEEDBACK,
+                  quiz=QUIZ, mentors=MENTORS, mentor_skills=MENTOR_SKILLS)
+    config = RecommenderConfig(weights=WEIGHTS, chunk_size=2)
+    plan = plan_run(data, space(), config)
+    published = ["learner_id", "recommendation_type", "reference_id", "rec_rank",
+                 "recommendation_reason", "confidence_score"]
+    with contextlib.closing(ranked_ahead(data, space(), config, plan, columns=published,
+                                         processes=False)) as ranked:
+        lean = pd.concat([frame for _, frame in ranked], ignore_index=True)
+    assert "evidence" not in lean.columns
+    assert len(lean) == len(recs) > 20
+    pd.testing.assert_frame_equal(lean, recs[published].reset_index(drop=True))
+    assert set(recs["recommendation_type"]) == {"Course", "Skill", "Career", "Mentor", "Content"}
