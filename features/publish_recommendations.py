@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Delete, Engine, delete, insert, select
 
 from features.audit import TOP_PER_TYPE, recommendation_audit_rows, top_lists, write_audit
 from features.publish import json_ready, publish_ai_features
@@ -180,9 +180,34 @@ def pending_tops(conn: Connection, learner_ids: Sequence[int]) -> dict[int, dict
 
 
 def delete_pending(conn: Connection, learner_ids: Sequence[int]) -> int:
+    return int(conn.execute(_pending_delete(learner_ids)).rowcount)
+
+
+def take_pending(conn: Connection, learner_ids: Sequence[int]) -> tuple[int, dict[int, dict]]:
+    """Delete the Pending recommendations of ``learner_ids``; returns how many, and the
+    top of each learner's deleted lists (:func:`pending_tops`, for the audit log).
+
+    One statement where the database returns what it deletes (MariaDB and SQLite
+    ``DELETE ... RETURNING``): the rows are found once, not by a SELECT and again by the
+    DELETE (a fifth of publishing's time on MariaDB in a run that replaces every list).
+    Elsewhere (MySQL) a SELECT of the tops, then the DELETE."""
     table = LearnerRecommendation.__table__
-    return int(conn.execute(delete(table).where(table.c.learner_id.in_(list(learner_ids)),
-                                                table.c.action_status == "Pending")).rowcount)
+    returned = (table.c.learner_id, table.c.recommendation_type, table.c.reference_id,
+                table.c.rec_rank)
+    if not conn.dialect.delete_returning:
+        old = pending_tops(conn, learner_ids)
+        return delete_pending(conn, learner_ids), old
+    rows = conn.execute(_pending_delete(learner_ids).returning(*returned)).all()
+    frame = pd.DataFrame([tuple(r) for r in rows],
+                         columns=["learner_id", "recommendation_type", "reference_id",
+                                  "rec_rank"])
+    return len(frame), top_lists(frame)
+
+
+def _pending_delete(learner_ids: Sequence[int]) -> Delete:
+    table = LearnerRecommendation.__table__
+    return delete(table).where(table.c.learner_id.in_([int(i) for i in learner_ids]),
+                               table.c.action_status == "Pending")
 
 
 def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: Sequence[int],
@@ -216,8 +241,11 @@ def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: 
             if k + 1 < len(chunks):
                 upcoming = helper.submit(writer.prepare, part(chunks[k + 1]))
             with engine.begin() as conn:
-                old = pending_tops(conn, chunk) if audit_by else {}
-                counts["deleted"] += delete_pending(conn, chunk)
+                if audit_by:
+                    deleted, old = take_pending(conn, chunk)
+                else:
+                    deleted, old = delete_pending(conn, chunk), {}
+                counts["deleted"] += deleted
                 writer.write(conn, payload)
                 if audit_by:
                     counts["audit_recommendations"] += write_audit(

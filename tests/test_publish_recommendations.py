@@ -333,3 +333,45 @@ def test_a_run_for_some_learners_reads_only_their_histories_and_ranks_the_same(
     # Without stored statistics the run fits them, on everyone's histories.
     data = recommendation_data(engine, encoder, lean, AS_OF, some)
     assert len(data.inputs.enrollments) == len(full.everyone.enrollments)
+
+
+def test_replaced_lists_are_audited_from_the_rows_deleted(engine, monkeypatch) -> None:
+    from features.publish_recommendations import take_pending
+    from features.schema import LearnerAuditLog
+
+    old = AS_OF - dt.timedelta(days=3)
+    with engine.begin() as conn:
+        learners(conn, 1, 2, 3)
+        conn.execute(insert(LearnerRecommendation), [
+            {"learner_id": learner, "recommendation_type": kind, "reference_id": ref,
+             "action_status": status, "created_on": old, "rec_rank": rank}
+            for learner, kind, ref, status, rank in [
+                (1, "Course", "105", "Pending", 2), (1, "Course", "104", "Pending", 1),
+                (1, "Course", "199", "Pending", 4),  # below the audited top 3
+                (1, "Course", "7", "Clicked", 1), (2, "Skill", "git", "Pending", 1),
+                (3, "Course", "104", "Pending", 1)]])
+    # The two ways of reading what is deleted agree (MySQL has no DELETE ... RETURNING).
+    results = []
+    for returning in (True, False):
+        with engine.connect() as conn:
+            monkeypatch.setattr(conn.dialect, "delete_returning", returning)
+            transaction = conn.begin()
+            results.append(take_pending(conn, [1, 2]))
+            transaction.rollback()
+    monkeypatch.undo()
+    assert results[0] == results[1] == (4, {1: {"Course": ["104", "105"]},
+                                            2: {"Skill": ["git"]}})
+
+    recs = new_recs().assign(reference_id=["104", "sql", "104"])
+    counts = publish_recommendations(engine, recs, learner_ids=[1, 2, 3], run_id="run-2",
+                                     model_version="learnerai-rec/1", as_of=AS_OF,
+                                     audit_by="nightly-run-2")
+    assert counts == {"deleted": 5, "inserted": 3, "audit_recommendations": 2}
+    with engine.connect() as conn:
+        audit = {r.learner_id: (r.old_value, r.new_value) for r in conn.execute(
+            select(LearnerAuditLog).where(LearnerAuditLog.action_by == "nightly-run-2"))}
+    assert set(audit) == {1, 2}  # learner 3's top is unchanged: no row
+    assert json.loads(audit[1][0]) == {"Course": ["104", "105"]}
+    assert json.loads(audit[1][1]) == {"Course": ["104"], "Skill": ["sql"]}
+    assert json.loads(audit[2][0]) == {"Skill": ["git"]} and audit[2][1] is None
+    assert stored(engine)["action_status"].tolist().count("Clicked") == 1
