@@ -34,6 +34,9 @@ Per scale (learners, ~100 activity rows each over ``--days`` 180):
    temporary server. It uses the same as-of as the full runs, so no learner moves to
    another days-since-activity band and the scope is the learners with new rows.
    Prefect's own start-up is also measured alone (a flow that does nothing).
+   Before the floors and each run, the benchmark waits for the server to write back the
+   previous step's changes (:func:`settle`; ``--no-settle`` skips it), as the next night
+   would find it; the seconds waited are in the JSON (``settled``).
    **incremental nightly, Prefect server running** — what a scheduled night costs
    (``learnerai serve`` needs a ``prefect server``, docs/deployment.md): a ``prefect
    server start`` on a loopback port, another 1% of the learners (the next seed) get new
@@ -77,6 +80,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from features import migrate
 from features.engine import make_engine
@@ -536,6 +540,52 @@ def add_new_activity(engine: Engine, as_of: dt.datetime, share: float,
     return {"learners": int(len(chosen)), "rows": len(rows)}
 
 
+def settle(engine: Engine, timeout_s: float = 600.0,
+           dirty_share: float = 0.005) -> dict[str, Any]:
+    """Wait until the server has written back what the previous step changed, as the next
+    night finds it: until under ``dirty_share`` of the buffer pool is dirty and purge has
+    caught up (history list under 1,000), at most ``timeout_s``.
+
+    A run right after a 2M-row run otherwise shares the 2 cores and the pool with the
+    server's flushing and purge of that run, and reads 30-60% slower. InnoDB is asked to
+    flush now (``innodb_max_dirty_pages_pct`` 0, ``innodb_io_capacity`` at its maximum;
+    both restored after); without the privilege to, this only waits."""
+    names = ("innodb_max_dirty_pages_pct", "innodb_io_capacity")
+    started = time.perf_counter()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        def status() -> dict[str, int]:
+            return {name.lower(): int(value) for name, value in conn.execute(text(
+                "SHOW GLOBAL STATUS WHERE Variable_name IN ("
+                "'Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total', "
+                "'Innodb_history_list_length')")).all()}
+
+        first = now = status()
+        saved = {name: conn.execute(text(f"SELECT @@GLOBAL.{name}")).scalar() for name in names}
+        try:
+            conn.execute(text("SET GLOBAL innodb_max_dirty_pages_pct = 0"))
+            conn.execute(text("SET GLOBAL innodb_io_capacity = @@GLOBAL.innodb_io_capacity_max"))
+            pushed = True
+        except DBAPIError:
+            pushed = False
+        try:
+            while (now["innodb_buffer_pool_pages_dirty"]
+                   > dirty_share * now["innodb_buffer_pool_pages_total"]
+                   or now["innodb_history_list_length"] > 1000) \
+                    and time.perf_counter() - started < timeout_s:
+                time.sleep(1.0)
+                now = status()
+        finally:
+            if pushed:
+                for name, value in saved.items():
+                    conn.execute(text(f"SET GLOBAL {name} = :value"), {"value": value})
+    return {"settle_s": round(time.perf_counter() - started, 1),
+            "dirty_pages_before": first["innodb_buffer_pool_pages_dirty"],
+            "history_before": first["innodb_history_list_length"],
+            "dirty_pages_after": now["innodb_buffer_pool_pages_dirty"],
+            "history_after": now["innodb_history_list_length"],
+            "flush_requested": pushed}
+
+
 def run_child(spec: dict[str, Any], work: Path, env: dict[str, str]) -> dict[str, Any]:
     """Run ``spec`` in a fresh Python process; returns its report plus wall time and the
     peak RSS of its process tree."""
@@ -743,16 +793,27 @@ def measure_scale(learners: int, args: argparse.Namespace, work: Path,
         "champions": champion, "started": dt.datetime.now().isoformat(timespec="seconds"),
         "code": code_fingerprint(),
     }
+    settled: dict[str, dict[str, Any]] = {}
+
+    def quiet(step: str) -> None:
+        if not args.no_settle:
+            settled[step] = settle(engine)
+            say(f"{db}: server settled before {step} in {settled[step]['settle_s']:.0f} s "
+                f"({settled[step]['dirty_pages_before']:,} dirty pages)")
+
+    quiet("floors")
     say(f"{db}: scan floors")
     result["floors"] = scan_floors(engine, as_of)
 
     runs: dict[str, dict[str, Any]] = {}
     texts_path = work / f"texts-{learners}.json"
+    quiet("full_cold")
     say(f"{db}: full nightly, cold embedding cache")
     runs["full_cold"] = run_entry(run_child(
         {"name": f"full-cold-{learners}", "kind": "plain", "full": True, "url": url,
          "as_of": as_of.isoformat(), "texts": str(texts_path)}, work, env))
     if not args.no_warm_full:
+        quiet("full_warm")
         say(f"{db}: full nightly, warm embedding cache")
         runs["full_warm"] = run_entry(run_child(
             {"name": f"full-warm-{learners}", "kind": "plain", "full": True, "url": url,
@@ -765,6 +826,7 @@ def measure_scale(learners: int, args: argparse.Namespace, work: Path,
     result["prefect_startup"] = {"process_wall_s": noop["process_wall_s"],
                                  "import_s": noop["import_s"],
                                  "peak_rss_mib": noop["peak_rss_mib"]}
+    quiet("incremental")
     say(f"{db}: incremental nightly through the Prefect flow "
         f"({result['new_activity']['learners']:,} learners with new activity)")
     runs["incremental"] = run_entry(run_child(
@@ -780,16 +842,19 @@ def measure_scale(learners: int, args: argparse.Namespace, work: Path,
             result["prefect_startup"]["served_process_wall_s"] = noop["process_wall_s"]
             result["new_activity_served"] = add_new_activity(
                 engine, as_of, args.new_activity_share, args.seed + 1)
+            quiet("incremental_served")
             runs["incremental_served"] = run_entry(run_child(
                 {"name": f"incremental-served-{learners}", "kind": "prefect", "full": False,
                  "url": url, "as_of": as_of.isoformat()}, work, served))
     result["runs"] = runs
+    result["settled"] = settled
 
     say(f"{db}: encode floor and insert floor")
     floor = run_child({"name": f"encode-floor-{learners}", "kind": "encode-floor",
                        "texts": str(texts_path)}, work, env)
     result["floors"].update({k: v for k, v in floor.items() if k.startswith(
         ("unique_texts", "encode_floor", "model_load"))})
+    quiet("insert_floor")
     result["floors"].update(insert_floor(engine, runs["full_cold"]["recommendations_inserted"],
                                          as_of))
     result["machine"]["load_average_end"] = os.getloadavg()
@@ -863,6 +928,11 @@ def scale_markdown(r: dict[str, Any]) -> str:
              f"seed {'reused' if r['seed'].get('reused') else 'made now'}"
              + (f" (seeding took {r['seed']['seed_seconds']:,.0f} s)"
                 if r["seed"].get("seed_seconds") else "") + ".", "",
+             *(["Before each step the benchmark waited for the server to write back the "
+                "previous one's changes (seconds: " + ", ".join(
+                    f"{step} {v['settle_s']:.0f}" for step, v in r["settled"].items()) + ").",
+                ""] if r.get("settled") else
+               ["Runs started without waiting for the server to settle.", ""]),
              "| stage (s) | " + " | ".join(RUN_NAMES[k] for k in keys) + " |",
              "| --- |" + " ---: |" * len(keys)]
     for stage in STAGES:
@@ -1049,6 +1119,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--label", default="current", help="keeps before/after runs apart")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     parser.add_argument("--work-dir", type=Path, default=WORK)
+    parser.add_argument("--no-settle", action="store_true",
+                        help="start each run without waiting for the server to settle")
     parser.add_argument("--no-served", action="store_true",
                         help="skip the incremental run against a running Prefect server")
     parser.add_argument("--no-warm-full", action="store_true",
