@@ -155,7 +155,6 @@ RENDERERS: dict[str, Renderer] = {
 
 #: Terms that say nothing new once another material term is named.
 REDUNDANT = {("Content", "current_course"): "weak_spot"}
-_KINDS_WITH_REDUNDANCY = frozenset(kind for kind, _ in REDUNDANT)
 
 
 def render_reason(kind: str, facts: Evidence, material: Sequence[tuple[str, float]]) -> str:
@@ -167,8 +166,7 @@ def render_reason(kind: str, facts: Evidence, material: Sequence[tuple[str, floa
     """
     render = RENDERERS[kind]
     clauses = {t: text for t, value in material if (text := render(t, value, facts))}
-    kept = ([text for t, text in clauses.items() if REDUNDANT.get((kind, t)) not in clauses]
-            if kind in _KINDS_WITH_REDUNDANCY else list(clauses.values()))
+    kept = [text for t, text in clauses.items() if REDUNDANT.get((kind, t)) not in clauses]
     if not kept:
         return "Suggested for your profile."
     text = "; ".join(kept)
