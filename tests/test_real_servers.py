@@ -4,10 +4,8 @@ real `prefect server`, a real `mlflow server` and MariaDB, all on loopback ports
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -18,30 +16,11 @@ from features import migrate
 from features.demo_data import seed_database
 from features.engine import make_engine
 from features.schema import BatchRun
+from flows.loopback import free_port, wait_for
 from tests.nightly_fixtures import AS_OF, DAYS, SEED, TRAIN_LEARNERS
 from tests.tiny_encoder import build_tiny_encoder
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer in {seconds} s")
 
 
 @pytest.fixture
