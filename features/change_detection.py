@@ -28,6 +28,7 @@ periodic ``--full`` run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zlib
 from collections.abc import Mapping, Sequence
@@ -300,40 +301,67 @@ def _moved_band(known: pd.DataFrame, as_of: dt.datetime) -> np.ndarray:
 
 
 def input_state_rows(fingerprints: pd.Series, days_since: pd.Series, as_of: dt.datetime,
-                     run_id: str, mentor_fingerprints: pd.Series | None = None
-                     ) -> list[dict[str, Any]]:
+                     run_id: str, mentor_fingerprints: pd.Series | None = None,
+                     mentor_inputs: pd.Series | None = None,
+                     mentor_assignment: pd.Series | None = None) -> list[dict[str, Any]]:
     """``learner_input_state`` rows for the learners a run computed."""
-    days = days_since.reindex(fingerprints.index).astype(float)
+    index = fingerprints.index
+    days = days_since.reindex(index).astype(float)
     # Nullable Int64: a float column (NaN for learners without Mentor rows) would round
     # the 64-bit hashes, and every learner would look as if their mentors had moved.
-    mentors = (pd.Series(pd.NA, index=fingerprints.index, dtype="Int64")
-               if mentor_fingerprints is None
-               else mentor_fingerprints.astype("Int64").reindex(fingerprints.index))
+    mentors, inputs = (pd.Series(pd.NA, index=index, dtype="Int64") if values is None
+                       else values.astype("Int64").reindex(index)
+                       for values in (mentor_fingerprints, mentor_inputs))
+    texts = pd.Series(None, index=index, dtype=object) if mentor_assignment is None else \
+        mentor_assignment.reindex(index)
     return [{"learner_id": int(lid), "fingerprint": int(fp),
              "days_since_last_activity": None if np.isnan(d) else round(float(d), 4),
              "as_of": as_of, "run_id": run_id,
-             "mentor_fingerprint": None if pd.isna(m) else int(m)}
-            for lid, fp, d, m in zip(fingerprints.index, fingerprints.to_numpy(np.int64),
-                                     days.to_numpy(), mentors.to_numpy(object), strict=True)]
+             "mentor_fingerprint": None if pd.isna(m) else int(m),
+             "mentor_inputs": None if pd.isna(h) else int(h),
+             "mentor_assignment": None if pd.isna(a) else a}
+            for lid, fp, d, m, h, a in zip(index, fingerprints.to_numpy(np.int64),
+                                           days.to_numpy(), mentors.to_numpy(object),
+                                           inputs.to_numpy(object), texts.to_numpy(object),
+                                           strict=True)]
 
 
 def record_input_state(engine: Engine, fingerprints: pd.Series, days_since: pd.Series,
                        as_of: dt.datetime, run_id: str,
-                       mentor_fingerprints: pd.Series | None = None) -> int:
+                       mentor_fingerprints: pd.Series | None = None, *,
+                       mentor_inputs: pd.Series | None = None,
+                       mentor_assignment: pd.Series | None = None,
+                       mentor_state: Any = None) -> int:
     """Remember what the computed learners' inputs looked like (for the next run), and
-    which mentors every learner whose Mentor rows the run published was given."""
-    rows = input_state_rows(fingerprints, days_since, as_of, run_id, mentor_fingerprints)
+    which mentors every learner whose Mentor rows the run published was given.
+
+    ``mentor_inputs`` and ``mentor_assignment`` (per learner) and ``mentor_state``
+    (:class:`features.mentor_state.MentorState`) are the run's mentor assignment, stored
+    in the same transaction for the next incremental run to reuse."""
+    rows = input_state_rows(fingerprints, days_since, as_of, run_id, mentor_fingerprints,
+                            mentor_inputs, mentor_assignment)
     others = pd.Series(dtype="int64") if mentor_fingerprints is None else \
         mentor_fingerprints[~mentor_fingerprints.index.isin(fingerprints.index)]
     t = LearnerInputState.__table__
     with engine.begin() as conn:
         written = upsert_rows(conn, t, rows,
                               update_columns=["fingerprint", "days_since_last_activity",
-                                              "as_of", "run_id", "mentor_fingerprint"])
+                                              "as_of", "run_id", "mentor_fingerprint",
+                                              "mentor_inputs", "mentor_assignment"])
         if len(others):
+            texts = pd.Series(None, index=others.index, dtype=object) \
+                if mentor_assignment is None else mentor_assignment.reindex(others.index)
             conn.execute(update(t).where(t.c.learner_id == bindparam("lid"))
-                         .values(mentor_fingerprint=bindparam("mentor")),
-                         [{"lid": int(lid), "mentor": int(fp)} for lid, fp in others.items()])
+                         .values(mentor_fingerprint=bindparam("mentor"),
+                                 mentor_assignment=bindparam("assignment")),
+                         [{"lid": int(lid), "mentor": int(fp),
+                           "assignment": None if pd.isna(text) else text}
+                          for (lid, fp), text in zip(others.items(), texts.to_numpy(object),
+                                                     strict=True)])
+        if mentor_state is not None:
+            from features.mentor_state import store_mentor_state
+
+            store_mentor_state(conn, dataclasses.replace(mentor_state, run_id=run_id))
     return written
 
 

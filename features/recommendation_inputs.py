@@ -33,11 +33,12 @@ from features.population_snapshot import (
     REFIT_DAYS,
     Snapshot,
     arrays_bytes,
+    find_snapshot,
     from_arrays_bytes,
     snapshot_for,
 )
 from features.profile import compute_profile
-from features.reading import read_for_learners, read_frame
+from features.reading import read_for_learners
 from features.recommendation_data import (
     enrollment_states,
     mentor_pool_query,
@@ -187,15 +188,16 @@ def recommendation_vectors(engine: Engine, encoder: Any, profile: pd.DataFrame,
     return pooled
 
 
-def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn
+def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn,
+                  learner_ids: Sequence[int] | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The mentor pool (learner_id, utc_offset_hours, mentor_groups) and its strong skills
-    (learner_id, skill_key, level 3-4), resolved."""
-    pool = read_frame(engine, mentor_pool_query(as_of))
+    (learner_id, skill_key, level 3-4), resolved; of ``learner_ids`` only, when given."""
+    pool = read_for_learners(engine, mentor_pool_query(as_of), learner_ids)
     pool = pd.DataFrame({"learner_id": pool["learner_id"].astype("int64"),
                          "utc_offset_hours": utc_offset_hours(pool["timezone"], as_of),
                          "mentor_groups": pool["mentor_groups"].astype("int64")})
-    raw = read_frame(engine, mentor_skills_query(as_of))
+    raw = read_for_learners(engine, mentor_skills_query(as_of), learner_ids)
     rows = pd.DataFrame({"learner_id": raw["learner_id"].astype("int64"),
                          "skill_name": raw["skill_name"].fillna("").astype(str).str.strip(),
                          "level": raw["skill_level"].map(LEVEL_NUMBER).astype("int64")})
@@ -207,7 +209,8 @@ def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn
 def load_population(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datetime, *,
                     profile: pd.DataFrame | None = None,
                     skill_rows: pd.DataFrame | None = None,
-                    full_histories: bool = True) -> PopulationData:
+                    full_histories: bool = True,
+                    learner_ids: Sequence[int] | None = None) -> PopulationData:
     """Every learner's profile, skills, career, enrolments and feedback, and the mentor
     pool, as of ``as_of`` (what population statistics and mentor assignment need).
 
@@ -218,11 +221,14 @@ def load_population(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datet
     ``full_histories=False`` leaves out everyone's enrolments and all but their Mentor
     feedback: a run for a few learners that reuses stored statistics needs only its own
     learners' (:func:`recommendation_data` reads them), and at 100,000 learners the
-    whole of both takes about 5 s to read."""
+    whole of both takes about 5 s to read.
+
+    ``learner_ids``: only these learners, as if they were everyone (a run that reuses
+    the stored mentor assignment, :mod:`features.mentor_state`, needs no one else's)."""
     catalog = read_catalog(engine)
     space = catalog_space(engine, encoder, catalog)
     resolve = resolver_function(engine, encoder, resolver, catalog.skills)
-    profile = compute_profile(engine, as_of, None) if profile is None else profile
+    profile = compute_profile(engine, as_of, learner_ids) if profile is None else profile
     profile = profile.assign(utc_offset_hours=utc_offset_hours(profile["timezone"], as_of))
     ids = profile.index[profile["ai_personalization_optin"].astype(bool)].to_numpy(np.int64)
     # Cleaning is per learner, so everyone's rows filtered equal the chosen ones read.
@@ -230,14 +236,14 @@ def load_population(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datet
         skill_rows[skill_rows["learner_id"].isin(ids)].reset_index(drop=True)
     rows = resolve_skill_rows(raw, resolve)
     levels = skill_level_matrix(rows, ids, space.roles.skill_keys)
-    pool, strong = mentor_frames(engine, as_of, resolve)
+    pool, strong = mentor_frames(engine, as_of, resolve, learner_ids)
     everyone = LearnerInputs(
         learner_ids=ids, profile=profile.loc[ids], levels=levels,
         vectors=np.zeros((len(ids), 0), np.float32),
         careers=predict_careers(levels, ids, profile, space.roles),
-        enrollments=enrollment_states(engine, as_of) if full_histories else
+        enrollments=enrollment_states(engine, as_of, learner_ids) if full_histories else
         enrollment_states(engine, as_of, []),
-        feedback=recommendation_feedback(engine, as_of,
+        feedback=recommendation_feedback(engine, as_of, learner_ids,
                                          types=None if full_histories else [MENTOR_KIND]),
         mentors=pool, mentor_skills=strong)
     return PopulationData(catalog=catalog, space=space, profile=profile, everyone=everyone,
@@ -326,6 +332,14 @@ def statistics_compatibility(space: CatalogSpace) -> str:
     digest.update(np.asarray(space.course_ids, np.int64).tobytes())
     digest.update("\x1f".join(map(str, space.roles.titles)).encode())
     return f"{STATISTICS_KIND}|{space.n_courses}|{space.roles.n_roles}|{digest.hexdigest()[:16]}"
+
+
+def statistics_stored(engine: Engine, space: CatalogSpace, as_of: dt.datetime,
+                      refit_days: int = REFIT_DAYS) -> bool:
+    """Whether the refit period has population statistics for ``space`` already (a run
+    that has them needs no one else's enrolments and feedback)."""
+    return find_snapshot(engine, STATISTICS_KIND, statistics_compatibility(space), as_of,
+                         refit_days) is not None
 
 
 def population_statistics(engine: Engine, population: PopulationData, as_of: dt.datetime, *,

@@ -756,6 +756,12 @@ class LearnerInputState(Base):
     #: Hash of the mentors a run last published for the learner: mentors are
     #: assigned over the whole population, so others' changes can move them.
     mentor_fingerprint: Mapped[int | None] = mapped_column(BigInteger)
+    #: Hash of everything mentor assignment reads of the learner (as mentee and as
+    #: mentor), and the learner's assigned mentor rows as JSON: an incremental run whose
+    #: learners' hashes did not move reuses the stored assignment instead of assigning
+    #: over everyone again (:mod:`features.mentor_state`).
+    mentor_inputs: Mapped[int | None] = mapped_column(BigInteger)
+    mentor_assignment: Mapped[str | None] = mapped_column(Text)
 
 
 class PopulationSnapshot(Base):

@@ -244,10 +244,12 @@ def risk_stage(engine: Engine, settings: Settings, as_of: dt.datetime, scope: Sc
 
 @dataclass(frozen=True)
 class RecommendationsOutcome:
-    """Rows written, and each published learner's mentor fingerprint (recorded last)."""
+    """Rows written, and what the record stage stores of the run's mentor assignment."""
 
     counts: dict[str, int]
     mentor_fingerprints: pd.Series
+    mentors: Any = None  # features.mentor_state.RunMentors
+    notes: list[str] = field(default_factory=list)
 
 
 def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scope: Scope,
@@ -256,7 +258,10 @@ def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scop
                           features: FeatureSummary | None = None) -> RecommendationsOutcome:
     """Careers and recommendations for the scope's learners, plus everyone whose mentors
     moved because of someone else's change (mentors are assigned population-wide).
+    An incremental run whose learners' mentor inputs did not move reuses the stored
+    assignment and reads no one else (:mod:`features.mentor_state`).
     ``features``: the features stage's summary, whose reads of everyone are reused."""
+    from features.mentor_state import assigned_mentors, reused_mentors
     from features.recommend_eval import fitted_skill_resolver
     from features.recommendation_inputs import (
         load_population,
@@ -268,32 +273,56 @@ def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scop
 
     config = config or RecommenderConfig()
     learner_ids, moved = scope_ids(scope), 0
-    # A run for some learners reads only their enrolments and feedback (and everyone's
-    # Mentor feedback), unless the period's statistics must be fitted first.
-    population = load_population(
-        engine, encoder, fitted_skill_resolver(engine, encoder), as_of,
-        profile=None if features is None else features.profile,
-        skill_rows=None if features is None else features.skill_rows,
-        full_histories=learner_ids is None)
+    resolver = fitted_skill_resolver(engine, encoder)
+    mentors = reason = None
+    if learner_ids is not None and not refit:
+        found = reused_mentors(engine, encoder, resolver, as_of, learner_ids, config,
+                               model_version)
+        mentors, reason = (found, None) if not isinstance(found, str) else (None, found)
+    if mentors is None:
+        # A run for some learners reads only their enrolments and feedback (and
+        # everyone's Mentor feedback), unless the period's statistics must be fitted first.
+        population = load_population(
+            engine, encoder, resolver, as_of,
+            profile=None if features is None else features.profile,
+            skill_rows=None if features is None else features.skill_rows,
+            full_histories=learner_ids is None)
+        mentors = assigned_mentors(
+            engine, population, population_mentors(population.everyone, population.space,
+                                                   config),
+            as_of, config, encoder.model_id, model_version, reason)
+    population = mentors.population
     stats, snapshot = population_statistics(engine, population, as_of, refit=refit,
                                             run_id=run_id)
-    mentors = population_mentors(population.everyone, population.space, config)
-    fingerprints = mentor_fingerprints(mentors, population.everyone.learner_ids)
-    if learner_ids is not None:
+    fingerprints = mentor_fingerprints(mentors.assigned, population.everyone.learner_ids)
+    if learner_ids is not None and not mentors.reused:
         extra = np.setdiff1d(mentors_moved(engine, fingerprints), learner_ids)
         learner_ids, moved = sorted({*learner_ids, *extra.tolist()}), len(extra)
-    data = recommendation_data(engine, encoder, population, as_of, learner_ids, stats, mentors)
+    data = recommendation_data(engine, encoder, population, as_of, learner_ids, stats,
+                               mentors.assigned)
     counts = publish_recommendation_run(engine, data, run_id=run_id, model_version=model_version,
                                         as_of=as_of, audit_by=audit_by, config=config)
-    counts |= {"mentors_moved": moved, "population_snapshots": int(not snapshot.reused)}
-    return RecommendationsOutcome(counts, fingerprints.reindex(data.inputs.learner_ids))
+    counts |= {"mentors_moved": moved, "population_snapshots": int(not snapshot.reused),
+               "mentor_assignment_reused": int(mentors.reused)}
+    notes = [] if scope.learner_ids is None or mentors.reused else \
+        [f"mentors assigned over everyone: {mentors.reason}"]
+    return RecommendationsOutcome(counts, fingerprints.reindex(data.inputs.learner_ids),
+                                  mentors, notes)
 
 
 def record_stage(engine: Engine, scope: Scope, features: FeatureSummary,
                  as_of: dt.datetime, run_id: str,
-                 mentor_fingerprints: pd.Series | None = None) -> int:
+                 outcome: RecommendationsOutcome | None = None) -> int:
+    if outcome is None or outcome.mentors is None:
+        return record_input_state(engine, scope.fingerprints,
+                                  features.days_since_last_activity, as_of, run_id,
+                                  None if outcome is None else outcome.mentor_fingerprints)
+    recorded = scope.fingerprints.index.union(outcome.mentor_fingerprints.index)
     return record_input_state(engine, scope.fingerprints, features.days_since_last_activity,
-                              as_of, run_id, mentor_fingerprints)
+                              as_of, run_id, outcome.mentor_fingerprints,
+                              mentor_inputs=outcome.mentors.inputs,
+                              mentor_assignment=outcome.mentors.texts(recorded),
+                              mentor_state=outcome.mentors.state)
 
 
 @dataclass(frozen=True)
@@ -433,9 +462,10 @@ def _run_stages(engine: Engine, settings: Settings, as_of: dt.datetime, full: bo
         outcome = steps.recommendations(engine, encoder, as_of, scope, result.run_id,
                                         version, audit_by, recommender, refit, feature_set)
         _add_counts(result.counts, outcome.counts)
+        result.notes += outcome.notes
     with _stage(result, "record", say):
         result.counts["input_state"] = steps.record(engine, scope, feature_set, as_of,
-                                                    result.run_id, outcome.mentor_fingerprints)
+                                                    result.run_id, outcome)
 
 
 def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:

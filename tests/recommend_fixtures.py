@@ -99,6 +99,30 @@ CONTENT = pd.DataFrame([
 ], columns=["content_id", "course_id", "title", "format", "skills"])
 
 
+# ----------------------------------------------------------------------------- learners
+
+# L1..L3 aim at Data Analyst; 4 aims at Senior Data Analyst and mentors; 6 is a mentor only.
+LEVELS = {
+    1: {"excel": 3, "sql": 2, "communication": 2, "statistics": 1},
+    2: {"excel": 2},
+    3: {"statistics": 1},
+    4: {"sql": 3, "tableau": 3, "excel": 3, "statistics": 2},
+}
+PROFILE = pd.DataFrame({
+    "goal_role": ["Data Analyst", "Data Analyst", "Data Analyst", "Senior Data Analyst"],
+    "current_role": [None, None, None, "Data Analyst"],
+    "preferred_content_format": ["Video", "Reading", "Video", "Video"],
+    "learning_style": ["Visual", "Reading/Writing", "Visual", "Visual"],
+    "utc_offset_hours": [0.0, 1.0, 5.5, 1.0],
+}, index=pd.Index([1, 2, 3, 4], name="learner_id"))
+VECTORS = {1: ["sql", "tableau"], 2: ["sql", "tableau"], 3: ["sql", "tableau"], 4: ["sql"]}
+MENTORS = pd.DataFrame({"learner_id": [1, 4, 6], "utc_offset_hours": [0.0, 1.0, 0.0],
+                        "mentor_groups": [0, 1, 0]})
+MENTOR_SKILLS = pd.DataFrame({"learner_id": [1, 4, 4, 4, 6],
+                              "skill_key": ["excel", "sql", "tableau", "excel", "sql"],
+                              "level": [3, 3, 3, 3, 3]})
+
+
 def catalog() -> Catalog:
     return Catalog(skills=SKILLS.copy(), skill_aliases=pd.DataFrame(columns=["skill_key", "alias"]),
                    roles=ROLES.copy(), courses=COURSES.copy(), content_items=CONTENT.copy())

@@ -136,6 +136,7 @@ def test_new_activity_alone_republishes_only_that_learner(demo) -> None:
     run = nightly(demo)
     assert run.scope["learners"] == 1
     assert run.counts["mentors_moved"] == 0
+    assert run.counts["mentor_assignment_reused"] == 1
     with engine.connect() as conn:
         published = conn.execute(select(func.count()).select_from(LearnerRecommendation)
                                  .where(LearnerRecommendation.run_id == run.run_id)).scalar()
@@ -341,9 +342,99 @@ def test_a_mentor_who_opts_out_is_replaced_in_the_next_incremental_run(demo) -> 
     run = nightly(demo)
     assert run.scope["learners"] == 1  # only the opted-out learner's inputs changed
     assert run.counts["mentors_moved"] >= len(mentees) - 1 > 0
+    assert run.counts["mentor_assignment_reused"] == 0
+    assert run.notes == ["mentors assigned over everyone: mentor inputs of 1 learner(s) "
+                         "changed"]
     with engine.connect() as conn:
         still = conn.execute(select(func.count()).select_from(LearnerRecommendation)
                              .where(LearnerRecommendation.reference_id == str(busiest),
                                     LearnerRecommendation.recommendation_type == "Mentor",
                                     LearnerRecommendation.action_status == "Pending")).scalar()
     assert still == 0
+
+
+def stored_mentors(engine) -> pd.DataFrame:
+    from features.schema import LearnerInputState as t
+
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(
+            select(t.learner_id, t.mentor_inputs, t.mentor_assignment, t.mentor_fingerprint)
+            .order_by(t.learner_id)).all())
+
+
+def test_an_incremental_run_reuses_the_stored_mentor_assignment(demo) -> None:
+    """New activity moves nobody's mentor inputs: the incremental run reads only its
+    learners, reuses their stored mentors, and leaves what a full run leaves."""
+    engine = demo[0]
+    nightly(demo, full=True)
+    with engine.begin() as conn:
+        learners = conn.execute(select(LearnerAIFeatures.learner_id)
+                                .order_by(LearnerAIFeatures.learner_id.desc()).limit(4)
+                                ).scalars().all()
+        conn.execute(insert(LearnerActivityLog), [
+            {"learner_id": lid, "activity_type": "Video", "duration_seconds": 1200,
+             "timestamp": AS_OF - dt.timedelta(hours=5)} for lid in learners])
+    incremental = nightly(demo)
+    assert incremental.scope["learners"] == 4 and incremental.notes == []
+    assert incremental.counts["mentor_assignment_reused"] == 1
+    assert incremental.counts["mentors_moved"] == 0
+    with engine.connect() as conn:
+        mentor_rows = conn.execute(select(func.count()).select_from(LearnerRecommendation)
+                                   .where(LearnerRecommendation.run_id == incremental.run_id,
+                                          LearnerRecommendation.recommendation_type
+                                          == "Mentor")).scalar()
+    assert mentor_rows > 0  # the reused assignment was published, not dropped
+    after_incremental, stored = snapshot(engine), stored_mentors(engine)
+    again = nightly(demo)  # the state the reusing run stored is reusable in turn
+    assert again.counts.get("mentor_assignment_reused", 1) == 1
+
+    full = nightly(demo, full=True)
+    assert full.counts["mentor_assignment_reused"] == 0
+    after_full = snapshot(engine)
+    for table in after_full:
+        if table != "audit":
+            assert after_incremental[table] == after_full[table], table
+    pd.testing.assert_frame_equal(stored, stored_mentors(engine))
+
+
+def test_changed_skill_levels_make_the_run_assign_mentors_again(demo) -> None:
+    """A mentor's skills drop to Beginner: they leave the pool, and the run assigns
+    over everyone again."""
+    engine = demo[0]
+    nightly(demo, full=True)
+    with engine.begin() as conn:
+        mentor = conn.execute(
+            select(LearnerRecommendation.reference_id)
+            .where(LearnerRecommendation.recommendation_type == "Mentor")
+            .group_by(LearnerRecommendation.reference_id)
+            .order_by(func.count().desc(), LearnerRecommendation.reference_id)).scalars().first()
+        conn.execute(update(LearnerSkill).where(LearnerSkill.learner_id == int(mentor))
+                     .values(skill_level="Beginner"))
+    run = nightly(demo)
+    assert run.scope["learners"] == 1
+    assert run.counts["mentor_assignment_reused"] == 0
+    assert run.notes == ["mentors assigned over everyone: mentor inputs of 1 learner(s) "
+                         "changed"]
+
+
+def test_a_deleted_learner_makes_the_run_assign_mentors_again(demo) -> None:
+    """A deleted learner changes nobody's fingerprint but leaves the population: their
+    mentees need new mentors, so the stored assignment is not reused."""
+    from features.schema import Learner
+
+    engine = demo[0]
+    nightly(demo, full=True)
+    with engine.begin() as conn:
+        # Not the newest learner: SQLite would hand their deleted activity ids to the new
+        # row below, under the last run's watermark.
+        first, gone = conn.execute(select(LearnerAIFeatures.learner_id)
+                                   .order_by(LearnerAIFeatures.learner_id).limit(2)
+                                   ).scalars().all()
+        conn.execute(Learner.__table__.delete().where(Learner.learner_id == gone))
+        conn.execute(insert(LearnerActivityLog), [
+            {"learner_id": first, "activity_type": "Video", "duration_seconds": 600,
+             "timestamp": AS_OF - dt.timedelta(hours=1)}])
+    run = nightly(demo)
+    assert run.counts["mentor_assignment_reused"] == 0
+    assert run.notes == ["mentors assigned over everyone: a learner with stored mentor "
+                         "inputs was deleted"]

@@ -12,7 +12,12 @@ import pytest
 from recommend_fixtures import (
     CONTENT,
     COURSES,
+    LEVELS,
+    MENTOR_SKILLS,
+    MENTORS,
+    PROFILE,
     ROLES,
+    VECTORS,
     fail_ranking_at,
     inputs,
     items_vectors,
@@ -22,21 +27,6 @@ from recommend_fixtures import (
 from models.recommend import recommend
 from models.recommend_policy import RecommenderConfig
 
-# L1..L3 aim at Data Analyst; 4 aims at Senior Data Analyst and mentors; 6 is a mentor only.
-LEVELS = {
-    1: {"excel": 3, "sql": 2, "communication": 2, "statistics": 1},
-    2: {"excel": 2},
-    3: {"statistics": 1},
-    4: {"sql": 3, "tableau": 3, "excel": 3, "statistics": 2},
-}
-PROFILE = pd.DataFrame({
-    "goal_role": ["Data Analyst", "Data Analyst", "Data Analyst", "Senior Data Analyst"],
-    "current_role": [None, None, None, "Data Analyst"],
-    "preferred_content_format": ["Video", "Reading", "Video", "Video"],
-    "learning_style": ["Visual", "Reading/Writing", "Visual", "Visual"],
-    "utc_offset_hours": [0.0, 1.0, 5.5, 1.0],
-}, index=pd.Index([1, 2, 3, 4], name="learner_id"))
-VECTORS = {1: ["sql", "tableau"], 2: ["sql", "tableau"], 3: ["sql", "tableau"], 4: ["sql"]}
 ENROLLMENTS = pd.DataFrame({"learner_id": [1, 1, 2, 4], "course_id": [108, 104, 108, 103],
                             "state": ["completed", "active", "active", "completed"]})
 FEEDBACK = pd.DataFrame({
@@ -45,11 +35,6 @@ FEEDBACK = pd.DataFrame({
     "completed": [0, 1, 1], "ignored_recent": [1, 0, 0]})
 QUIZ = pd.DataFrame({"learner_id": [1], "course_id": [104], "quiz_accuracy": [45.0],
                      "quiz_attempts": [2]})
-MENTORS = pd.DataFrame({"learner_id": [1, 4, 6], "utc_offset_hours": [0.0, 1.0, 0.0],
-                        "mentor_groups": [0, 1, 0]})
-MENTOR_SKILLS = pd.DataFrame({"learner_id": [1, 4, 4, 4, 6],
-                              "skill_key": ["excel", "sql", "tableau", "excel", "sql"],
-                              "level": [3, 3, 3, 3, 3]})
 
 
 #: Weights pinned here, so the expected numbers do not move when defaults are retuned.
