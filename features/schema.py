@@ -90,6 +90,11 @@ MYSQL_TABLE_ARGS: dict[str, Any] = {
     "mysql_collate": "utf8mb4_unicode_ci",
 }
 
+#: Append-only event tables: incremental runs find new rows by primary key above a
+#: watermark, so a key must never be handed out twice. InnoDB never reuses one; SQLite
+#: reuses the highest after its row is deleted unless the table is AUTOINCREMENT.
+EVENT_TABLE_ARGS: dict[str, Any] = {**MYSQL_TABLE_ARGS, "sqlite_autoincrement": True}
+
 NOW = text("CURRENT_TIMESTAMP")
 
 
@@ -270,7 +275,7 @@ class LearnerPreferences(Base):
 
 class LearnerActivityLog(Base):
     __tablename__ = "learner_activity_log"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     log_id: Mapped[int] = mapped_column(UnsignedBigInt, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(
@@ -381,7 +386,7 @@ class LearnerXP(Base):
     """Addition: the XP ledger behind ``learner_rewards`` totals."""
 
     __tablename__ = "learner_xp"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     xp_id: Mapped[int] = mapped_column(UnsignedBigInt, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(
@@ -395,7 +400,7 @@ class LearnerXP(Base):
 
 class LearnerMetaverseLog(Base):
     __tablename__ = "learner_metaverse_logs"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     meta_id: Mapped[int] = mapped_column(UnsignedBigInt, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(
@@ -503,7 +508,7 @@ class LearningGroup(Base):
 
 class LearnerEmotionMetric(Base):
     __tablename__ = "learner_emotion_metrics"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     emotion_id: Mapped[int] = mapped_column(UnsignedBigInt, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(
@@ -520,7 +525,7 @@ class LearnerEmotionMetric(Base):
 
 class LearnerSocialInteraction(Base):
     __tablename__ = "learner_social_interactions"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     interaction_id: Mapped[int] = mapped_column(
         UnsignedBigInt, primary_key=True, autoincrement=True
@@ -539,7 +544,7 @@ class LearnerSocialInteraction(Base):
 
 class LearnerDiscussionActivity(Base):
     __tablename__ = "learner_discussion_activity"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     post_id: Mapped[int] = mapped_column(UnsignedBigInt, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(
@@ -555,7 +560,7 @@ class LearnerDiscussionActivity(Base):
 
 class LearnerFeedbackResponse(Base):
     __tablename__ = "learner_feedback_responses"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     feedback_id: Mapped[int] = mapped_column(UnsignedInt, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(
@@ -598,7 +603,7 @@ class LearnerNotification(Base):
 
 class LearnerSystemTelemetry(Base):
     __tablename__ = "learner_system_telemetry"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
+    __table_args__ = (EVENT_TABLE_ARGS,)
 
     telemetry_id: Mapped[int] = mapped_column(
         UnsignedBigInt, primary_key=True, autoincrement=True

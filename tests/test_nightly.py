@@ -425,8 +425,6 @@ def test_a_deleted_learner_makes_the_run_assign_mentors_again(demo) -> None:
     engine = demo[0]
     nightly(demo, full=True)
     with engine.begin() as conn:
-        # Not the newest learner: SQLite would hand their deleted activity ids to the new
-        # row below, under the last run's watermark.
         first, gone = conn.execute(select(LearnerAIFeatures.learner_id)
                                    .order_by(LearnerAIFeatures.learner_id).limit(2)
                                    ).scalars().all()
@@ -438,3 +436,28 @@ def test_a_deleted_learner_makes_the_run_assign_mentors_again(demo) -> None:
     assert run.counts["mentor_assignment_reused"] == 0
     assert run.notes == ["mentors assigned over everyone: a learner with stored mentor "
                          "inputs was deleted"]
+
+
+def test_new_events_after_the_newest_rows_were_deleted_are_still_found(demo) -> None:
+    """Deleting the learner who owns the newest activity rows must not let the next
+    rows take their keys (under the last run's watermark): SQLite tables are
+    AUTOINCREMENT for that, MariaDB never reuses a key."""
+    from features.schema import Learner
+
+    engine = demo[0]
+    nightly(demo, full=True)
+    with engine.begin() as conn:
+        newest = conn.execute(select(LearnerActivityLog.learner_id)
+                              .order_by(LearnerActivityLog.log_id.desc())).scalars().first()
+        other = conn.execute(select(LearnerAIFeatures.learner_id)
+                             .where(LearnerAIFeatures.learner_id != newest)).scalars().first()
+        highest = conn.execute(select(func.max(LearnerActivityLog.log_id))).scalar()
+        conn.execute(Learner.__table__.delete().where(Learner.learner_id == newest))
+        conn.execute(insert(LearnerActivityLog), [
+            {"learner_id": other, "activity_type": "Quiz", "duration_seconds": 300,
+             "score": 70, "timestamp": AS_OF - dt.timedelta(hours=1)}])
+        added = conn.execute(select(func.max(LearnerActivityLog.log_id))).scalar()
+    assert added > highest
+    run = nightly(demo)
+    assert run.scope["reasons"]["new events"] == 1
+    assert other in recomputed(engine, run.run_id)
