@@ -373,10 +373,16 @@ def mentors_moved(engine: Engine, mentor_fingerprints: pd.Series) -> np.ndarray:
     with engine.connect() as conn:  # exact 64-bit ints: a float column would round them
         stored = dict(conn.execute(select(t.learner_id, t.mentor_fingerprint)
                                    .where(t.mentor_fingerprint.is_not(None))).all())
-    known = pd.Series(stored, dtype="Int64").reindex(mentor_fingerprints.index)
-    fresh = pd.array(mentor_fingerprints.to_numpy(np.int64), dtype="Int64")
-    moved = (known.array != fresh).fillna(True).to_numpy(dtype=bool)
+    moved = hashes_differ(pd.Series(stored, dtype="Int64"), mentor_fingerprints)
     return mentor_fingerprints.index.to_numpy(np.int64)[moved]
+
+
+def hashes_differ(stored: pd.Series, fresh: pd.Series) -> np.ndarray:
+    """Per learner of ``fresh`` (learner_id -> int64 hash): True where ``stored`` holds a
+    different hash or none. Compared as exact 64-bit integers (a float would round)."""
+    known = stored.astype("Int64").reindex(fresh.index)
+    now = pd.array(fresh.to_numpy(np.int64), dtype="Int64")
+    return (known.array != now).fillna(True).to_numpy(dtype=bool)
 
 
 def scope_ids(scope: Scope) -> Sequence[int] | None:

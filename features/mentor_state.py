@@ -41,16 +41,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 
+from features.change_detection import hashes_differ
+from features.population_snapshot import latest_snapshot, store_snapshot
+from features.reading import read_for_learners
 from features.recommendation_data import IGNORE_DAYS
 from features.recommendation_inputs import utc_offset_hours
-from features.schema import (
-    BatchRun,
-    LearnerInputState,
-    LearnerRecommendation,
-    PopulationSnapshot,
-)
+from features.runs import run_status
+from features.schema import LearnerInputState, LearnerRecommendation
 from features.sql import as_of_param, days_before
 from models.recommend_mentor import KIND as MENTOR_KIND
 from models.recommend_policy import excluded_pairs
@@ -247,26 +246,13 @@ def store_mentor_state(conn: Connection, state: MentorState) -> MentorState:
     """Store ``state`` in the caller's transaction (the one that records the learners'
     hashes), counting the learners with a stored hash."""
     state = dataclasses.replace(state, recorded=recorded_learners(conn))
-    conn.execute(insert(PopulationSnapshot).values(
-        kind=KIND, compatibility=state.compatibility[:100], fitted_as_of=state.as_of,
-        fitted_on=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
-        run_id=state.run_id, payload=state.to_json()))
+    store_snapshot(conn, KIND, state.compatibility, state.as_of, state.to_json(), state.run_id)
     return state
 
 
-def run_succeeded(engine: Engine, run_id: str) -> bool:
-    with engine.connect() as conn:
-        status = conn.execute(select(BatchRun.status).where(BatchRun.run_id == run_id)).scalar()
-    return status == "succeeded"
-
-
 def latest_mentor_state(engine: Engine) -> MentorState | None:
-    t = PopulationSnapshot
-    query = (select(t.payload).where(t.kind == KIND)
-             .order_by(t.snapshot_id.desc()).limit(1))
-    with engine.connect() as conn:
-        payload = conn.execute(query).scalar()
-    return None if payload is None else MentorState.from_json(bytes(payload))
+    found = latest_snapshot(engine, KIND)
+    return None if found is None else MentorState.from_json(found.payload)
 
 
 def state_reason(state: MentorState | None, as_of: dt.datetime,
@@ -293,22 +279,16 @@ def stored_texts(engine: Engine, state: MentorState, compatibility_now: str,
     none = pd.Series(dtype=object)
     if state.compatibility != compatibility_now:
         return "recommender, catalogue or embedding model changed", none
-    t = LearnerInputState.__table__.c
-    ids = hashes_now.index.to_numpy(np.int64).tolist()
-    stored: list[Any] = []
     with engine.connect() as conn:
         if recorded_learners(conn) != state.recorded:
             return "a learner with stored mentor inputs was deleted", none
-        for start in range(0, len(ids), 5000):
-            stored += conn.execute(select(t.learner_id, t.mentor_inputs, t.mentor_assignment)
-                                   .where(t.learner_id.in_(ids[start:start + 5000]))).all()
-    frame = pd.DataFrame([tuple(r) for r in stored],
-                         columns=["learner_id", "inputs", "assignment"]).set_index("learner_id")
-    known = frame["inputs"].astype("Int64").reindex(hashes_now.index)
-    same = (known.array == pd.array(hashes_now.to_numpy(np.int64), dtype="Int64")) \
-        .fillna(False).to_numpy(bool)
-    texts = frame["assignment"].reindex(hashes_now.index)
-    changed = int((~same | texts.isna().to_numpy()).sum())
+    t = LearnerInputState.__table__.c
+    stored = read_for_learners(engine, select(t.learner_id, t.mentor_inputs,
+                                              t.mentor_assignment), hashes_now.index)
+    stored = stored.set_index(stored["learner_id"].astype("int64"))
+    texts = stored["mentor_assignment"].reindex(hashes_now.index)
+    changed = int((hashes_differ(stored["mentor_inputs"], hashes_now)
+                   | texts.isna().to_numpy()).sum())
     if changed:
         return f"mentor inputs of {changed} learner(s) changed", none
     return None, texts
@@ -334,29 +314,28 @@ class RunMentors:
 
 def reused_mentors(engine: Engine, encoder: Any, resolver: Any, as_of: dt.datetime,
                    learner_ids: Sequence[int], config: Any,
-                   recommender_version: str) -> RunMentors | str:
-    """The stored assignment of ``learner_ids`` with their population inputs (read for
-    them alone), or why it cannot be reused (module docstring)."""
+                   recommender_version: str) -> tuple[RunMentors | None, str | None]:
+    """(the stored assignment of ``learner_ids`` with their population inputs, read for
+    them alone, None) — or (None, why it cannot be reused): module docstring."""
     from features.recommendation_inputs import load_population, statistics_stored
 
     state = latest_mentor_state(engine)
-    reason = state_reason(state, as_of,
-                          state is not None and run_succeeded(engine, state.run_id))
-    if reason is not None:
-        return reason
-    assert state is not None
+    reason = state_reason(state, as_of, state is not None
+                          and run_status(engine, state.run_id) == "succeeded")
+    if reason is not None or state is None:
+        return None, reason
     population = load_population(engine, encoder, resolver, as_of, full_histories=False,
                                  learner_ids=learner_ids)
     if not statistics_stored(engine, population.space, as_of):
-        return "population statistics are due for a refit"
+        return None, "population statistics are due for a refit"
     hashes = mentor_input_fingerprints(population.everyone, population.profile.index)
     reason, texts = stored_texts(
         engine, state, compatibility(population.space, population.catalog.skills, config,
                                      encoder.model_id, recommender_version), hashes)
     if reason is not None:
-        return reason
+        return None, reason
     return RunMentors(population, assignment_from_texts(texts, state), True, None,
-                      dataclasses.replace(state, as_of=as_of), hashes)
+                      dataclasses.replace(state, as_of=as_of), hashes), None
 
 
 def assigned_mentors(engine: Engine, population: Any, assigned: pd.DataFrame, as_of: dt.datetime,

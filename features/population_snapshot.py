@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from features.schema import PopulationSnapshot
 
@@ -60,13 +60,27 @@ def find_snapshot(engine: Engine, kind: str, compatibility: str, as_of: dt.datet
     return None if row is None else Snapshot(kind, bytes(row.payload), row.fitted_as_of, True)
 
 
-def store_snapshot(engine: Engine, kind: str, compatibility: str, as_of: dt.datetime,
-                   payload: bytes, run_id: str | None = None) -> Snapshot:
-    with engine.begin() as conn:
-        conn.execute(insert(PopulationSnapshot).values(
-            kind=kind, compatibility=compatibility[:100], fitted_as_of=as_of,
-            fitted_on=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
-            run_id=run_id, payload=payload))
+def latest_snapshot(engine: Engine, kind: str) -> Snapshot | None:
+    """The most recently stored snapshot of ``kind``, whatever its as-of (for state a
+    run hands to the next one, whose validity the caller checks)."""
+    t = PopulationSnapshot
+    query = (select(t.payload, t.fitted_as_of).where(t.kind == kind)
+             .order_by(t.snapshot_id.desc()).limit(1))
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else Snapshot(kind, bytes(row.payload), row.fitted_as_of, True)
+
+
+def store_snapshot(bind: Engine | Connection, kind: str, compatibility: str,
+                   as_of: dt.datetime, payload: bytes, run_id: str | None = None) -> Snapshot:
+    """Store a snapshot; with a Connection, in the caller's transaction."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            return store_snapshot(conn, kind, compatibility, as_of, payload, run_id)
+    bind.execute(insert(PopulationSnapshot).values(
+        kind=kind, compatibility=compatibility[:100], fitted_as_of=as_of,
+        fitted_on=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+        run_id=run_id, payload=payload))
     return Snapshot(kind, payload, as_of, False)
 
 

@@ -89,6 +89,12 @@ def latest_successful_run(engine: Engine, flow: str = "nightly") -> dict[str, An
     return dict(row) if row else None
 
 
+def run_status(engine: Engine, run_id: str) -> str | None:
+    """The ledger status of ``run_id`` (None when there is no such run)."""
+    with engine.connect() as conn:
+        return conn.execute(select(BatchRun.status).where(BatchRun.run_id == run_id)).scalar()
+
+
 class RunLockLostError(LearnerAIError):
     """The run's lock was lost mid-run (its database connection dropped) and another
     run may have worked alongside it."""
@@ -261,12 +267,8 @@ def _confirm_alone(engine: Engine, lock: HeldLock, run_id: str) -> None:
     """Before a run is recorded as succeeded: it still holds the lock — or lost it with
     its connection and took it back, and no run started meanwhile (a run that takes the
     lock first marks every ``running`` row failed, this one included)."""
-    if lock.confirm():
-        with engine.connect() as conn:
-            status = conn.execute(select(BatchRun.status)
-                                  .where(BatchRun.run_id == run_id)).scalar()
-        if status == "running":
-            return
+    if lock.confirm() and run_status(engine, run_id) == "running":
+        return
     raise RunLockLostError(
         "lost the batch lock mid-run (its database connection was dropped) and another "
         "run may have worked alongside this one; the next run recomputes its outputs")

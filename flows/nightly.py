@@ -248,7 +248,7 @@ class RecommendationsOutcome:
 
     counts: dict[str, int]
     mentor_fingerprints: pd.Series
-    mentors: Any = None  # features.mentor_state.RunMentors
+    mentors: Any  # features.mentor_state.RunMentors
     notes: list[str] = field(default_factory=list)
 
 
@@ -276,9 +276,8 @@ def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scop
     resolver = fitted_skill_resolver(engine, encoder)
     mentors = reason = None
     if learner_ids is not None and not refit:
-        found = reused_mentors(engine, encoder, resolver, as_of, learner_ids, config,
-                               model_version)
-        mentors, reason = (found, None) if not isinstance(found, str) else (None, found)
+        mentors, reason = reused_mentors(engine, encoder, resolver, as_of, learner_ids,
+                                         config, model_version)
     if mentors is None:
         # A run for some learners reads only their enrolments and feedback (and
         # everyone's Mentor feedback), unless the period's statistics must be fitted first.
@@ -312,11 +311,7 @@ def recommendations_stage(engine: Engine, encoder: Any, as_of: dt.datetime, scop
 
 def record_stage(engine: Engine, scope: Scope, features: FeatureSummary,
                  as_of: dt.datetime, run_id: str,
-                 outcome: RecommendationsOutcome | None = None) -> int:
-    if outcome is None or outcome.mentors is None:
-        return record_input_state(engine, scope.fingerprints,
-                                  features.days_since_last_activity, as_of, run_id,
-                                  None if outcome is None else outcome.mentor_fingerprints)
+                 outcome: RecommendationsOutcome) -> int:
     recorded = scope.fingerprints.index.union(outcome.mentor_fingerprints.index)
     return record_input_state(engine, scope.fingerprints, features.days_since_last_activity,
                               as_of, run_id, outcome.mentor_fingerprints,
