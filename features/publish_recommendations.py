@@ -1,13 +1,22 @@
 """Publishing a recommendation run: ``learner_recommendations``, ``learner_career_pathways``
 and ``learner_ai_features.career_prediction``.
 
-Recommendations — per chunk of learners, one transaction deletes the learners'
-``Pending`` rows and inserts the run's new rows (``action_status = 'Pending'``,
-``created_on`` = the run's as-of, ``run_id``, ``model_version``, ``rec_rank``), so a reader
-sees either the old list or the new one, never half of each. ``Clicked``, ``Ignored`` and
-``Completed`` rows are history and are never touched. Every learner of the run's scope
-is cleared, including those who get no row this time (their old Pending rows are stale),
-and so are opted-out learners.
+Recommendations — per chunk of learners, one transaction replaces the learners'
+``Pending`` rows with the run's (``action_status = 'Pending'``, ``created_on`` = the run's
+as-of, ``run_id``, ``model_version``, ``rec_rank``), so a reader sees either the old list
+or the new one, never half of each. ``Clicked``, ``Ignored`` and ``Completed`` rows are
+history and are never touched. Every learner of the run's scope is cleared, including
+those who get no row this time (their old Pending rows are stale), and so are opted-out
+learners.
+
+Replacing writes only what changed (:func:`unchanged_rows`): a stored Pending row that
+says exactly what the run would insert (same learner, type, reference, rank, reason,
+confidence and model version) keeps its row and its ``rec_id`` and only takes the run's
+``run_id`` and ``created_on``; the other stored rows are deleted and the other new rows
+inserted. The tables end as a delete-and-insert would leave them, but most of a night's
+lists are yesterday's: at 100,000 learners a full run deleted and re-inserted about two
+million identical rows, the largest single cost of the run, and downstream references to
+a ``rec_id`` broke every night.
 
 Inserts: SQLite gets one executemany per chunk. On MySQL/MariaDB with PyMySQL, whose
 executemany escapes every value in Python (about 20k rows/s), the chunk is sent as the
@@ -36,11 +45,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Delete, Engine, delete, insert, select
+from sqlalchemy import (
+    Connection,
+    Delete,
+    Engine,
+    Integer,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
-from features.audit import TOP_PER_TYPE, recommendation_audit_rows, top_lists, write_audit
+from features.audit import recommendation_audit_rows, top_lists, write_audit
 from features.publish import json_ready, publish_ai_features
 from features.schema import AI_PATHWAY_MARK, LearnerCareerPathway, LearnerRecommendation
+from features.writing import chunks
 
 AI_SOURCE = "learnerai"
 #: How every AI-written ``learner_career_pathways.gap_analysis`` starts.
@@ -94,8 +115,9 @@ class RecommendationWriter:
 
     :meth:`prepare` touches no connection, so the next chunk can be prepared in a helper
     thread while the current one is being written (the driver waits on the socket with
-    the GIL released). On PyMySQL it renders multi-row INSERT statements (see the module
-    docstring); elsewhere it returns executemany records.
+    the GIL released). On PyMySQL it renders each row's ``VALUES`` tuple (see the module
+    docstring); elsewhere it builds executemany records. :meth:`payload` then takes the
+    rows a chunk must insert (those that changed) and :meth:`write` sends them.
     """
 
     def __init__(self, engine: Engine, run_id: str, model_version: str,
@@ -107,9 +129,23 @@ class RecommendationWriter:
                 self.quote = _pymysql_quoter(conn.connection.dbapi_connection)
 
     def prepare(self, recs: pd.DataFrame) -> list[str] | list[dict[str, Any]]:
+        """One item per row of ``recs``: a rendered ``VALUES`` tuple or a record."""
         if self.quote is None:
             return recommendation_records(recs, self.run_id, self.model_version, self.as_of)
-        return self._statements(recs)
+        return self._values(recs)
+
+    def payload(self, prepared: Sequence[Any], rows: np.ndarray) -> list[Any]:
+        """What :meth:`write` sends for the ``prepared`` items at positions ``rows``."""
+        chosen = [prepared[i] for i in rows.tolist()]
+        if self.quote is None or not chosen:
+            return chosen
+        columns = ", ".join(f"`{c}`" for c in (
+            "learner_id", "recommendation_type", "reference_id", "recommendation_reason",
+            "confidence_score", "rec_rank", "action_status", "created_on", "run_id",
+            "model_version"))
+        head = f"INSERT INTO `{LearnerRecommendation.__tablename__}` ({columns}) VALUES "
+        return [head + ",".join(chosen[start:start + ROWS_PER_STATEMENT])
+                for start in range(0, len(chosen), ROWS_PER_STATEMENT)]
 
     def write(self, conn: Connection, payload: list[str] | list[dict[str, Any]]) -> None:
         if not payload:
@@ -125,12 +161,12 @@ class RecommendationWriter:
         finally:
             cursor.close()
 
-    def _statements(self, recs: pd.DataFrame) -> list[str]:
+    def _values(self, recs: pd.DataFrame) -> list[str]:
         quote = self.quote
         constant = ",".join([quote("Pending"), f"'{self.as_of:%Y-%m-%d %H:%M:%S}'",
                              quote(self.run_id), quote(self.model_version)])
         confidence = np.round(recs["confidence_score"].astype(float).to_numpy(), 2)
-        rows = [
+        return [
             f"({lid},{kind},{ref},{reason},{conf},{rank},{constant})"
             for lid, kind, ref, reason, conf, rank in zip(
                 recs["learner_id"].astype(np.int64).tolist(),
@@ -139,13 +175,6 @@ class RecommendationWriter:
                 _quoted(recs["recommendation_reason"], quote),
                 np.where(np.isnan(confidence), "NULL", confidence.astype(str)).tolist(),
                 recs["rec_rank"].astype(np.int64).tolist(), strict=True)]
-        columns = ", ".join(f"`{c}`" for c in (
-            "learner_id", "recommendation_type", "reference_id", "recommendation_reason",
-            "confidence_score", "rec_rank", "action_status", "created_on", "run_id",
-            "model_version"))
-        head = f"INSERT INTO `{LearnerRecommendation.__tablename__}` ({columns}) VALUES "
-        return [head + ",".join(rows[start:start + ROWS_PER_STATEMENT])
-                for start in range(0, len(rows), ROWS_PER_STATEMENT)]
 
 
 def _quoted(values: pd.Series, quote: Any) -> list[str]:
@@ -165,39 +194,106 @@ def _pymysql_quoter(dbapi: Any) -> Any:
     return lambda text: "'" + escape_string(text) + "'"
 
 
+# ------------------------------------------------------------------ what changed
+
+
 #: What the audit reads of a Pending row: enough to rebuild each learner's top lists.
 _TOP_COLUMNS = ("learner_id", "recommendation_type", "reference_id", "rec_rank")
+#: What makes two rows the same recommendation (``confidence_cents``: the stored
+#: two-decimal confidence as an integer, so that no float comparison decides).
+_SAME_ROW = ("learner_id", "recommendation_type", "reference_id", "rec_rank",
+             "confidence_cents", "recommendation_reason")
+_NONE = "\x1e"  # stands for NULL in a text key: pandas would not match None to None
 
 
-def pending_tops(conn: Connection, learner_ids: Sequence[int]) -> dict[int, dict]:
-    """The top of each learner's current Pending lists (for the audit log)."""
+def pending_rows(conn: Connection, learner_ids: Sequence[int]) -> pd.DataFrame:
+    """The learners' Pending rows (``rec_id``, ``model_version`` and :data:`_SAME_ROW`),
+    locked until the transaction ends (where the database locks rows): an app that
+    marks one Clicked meanwhile waits, so no row changes between this read and the
+    replacement."""
+    t = LearnerRecommendation.__table__.c
+    cents = cast(func.round(t.confidence_score * 100), Integer).label("confidence_cents")
+    query = (select(t.rec_id, t.model_version, t.learner_id, t.recommendation_type,
+                    t.reference_id, t.rec_rank, cents, t.recommendation_reason)
+             .where(t.learner_id.in_([int(i) for i in learner_ids]),
+                    t.action_status == "Pending")
+             .with_for_update())
+    columns = ["rec_id", "model_version", *_SAME_ROW]
+    return pd.DataFrame([tuple(r) for r in conn.execute(query)],  # tuples: faster than Rows
+                        columns=columns)
+
+
+def unchanged_rows(stored: pd.DataFrame, fresh: pd.DataFrame,
+                   model_version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``stored`` Pending rows (:func:`pending_rows`) already say what a ``fresh``
+    row (the recommender's output) would: same :data:`_SAME_ROW` values and
+    ``model_version``, matched one to one. Returns boolean masks over ``stored`` and
+    ``fresh``: True = keep the stored row / do not insert the fresh one."""
+    keep_old = np.zeros(len(stored), dtype=bool)
+    keep_new = np.zeros(len(fresh), dtype=bool)
+    current = stored["model_version"].to_numpy(object) == model_version
+    if not current.any() or fresh.empty:
+        return keep_old, keep_new
+    confidence = np.round(pd.to_numeric(fresh["confidence_score"]).astype(float)
+                          .to_numpy(), 2) * 100
+    new = _same_row_keys(pd.DataFrame({
+        "learner_id": fresh["learner_id"].to_numpy(),
+        "recommendation_type": fresh["recommendation_type"].to_numpy(),
+        "reference_id": fresh["reference_id"].to_numpy(),
+        "rec_rank": fresh["rec_rank"].to_numpy(),
+        "confidence_cents": np.where(np.isnan(confidence), np.nan, np.rint(confidence)),
+        "recommendation_reason": fresh["recommendation_reason"].to_numpy()}))
+    old = _same_row_keys(stored[list(_SAME_ROW)])
+    new["position"] = np.arange(len(new))
+    old["position"] = np.arange(len(old))
+    old = old[current]
+    # One to one: the k-th of identical stored rows pairs with the k-th identical new row.
+    keys = [*_SAME_ROW, "occurrence"]
+    new["occurrence"] = new.groupby(list(_SAME_ROW), sort=False).cumcount()
+    old["occurrence"] = old.groupby(list(_SAME_ROW), sort=False).cumcount()
+    pairs = old.merge(new, on=keys, suffixes=("_old", "_new"))
+    keep_old[pairs["position_old"].to_numpy()] = True
+    keep_new[pairs["position_new"].to_numpy()] = True
+    return keep_old, keep_new
+
+
+def _same_row_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """:data:`_SAME_ROW` columns in one canonical form: int64 numbers (-1 for NULL) and
+    str texts (:data:`_NONE` for NULL), whatever the driver or recommender returned."""
+    out = pd.DataFrame(index=range(len(frame)))
+    for column in _SAME_ROW:
+        values = frame[column].reset_index(drop=True)
+        if column in ("learner_id", "rec_rank", "confidence_cents"):
+            out[column] = pd.to_numeric(values).fillna(-1).astype("int64")
+        else:
+            out[column] = values.where(values.notna(), _NONE).astype(str)
+    return out
+
+
+def delete_rows(conn: Connection, rec_ids: Sequence[int]) -> int:
+    """Delete these Pending rows (a row that left Pending meanwhile stays: history)."""
     table = LearnerRecommendation.__table__
-    rows = conn.execute(select(*(table.c[c] for c in _TOP_COLUMNS))
-                        .where(table.c.learner_id.in_(list(learner_ids)),
-                               table.c.action_status == "Pending",
-                               table.c.rec_rank <= TOP_PER_TYPE)).all()
-    return _tops_of(rows)
+    deleted = 0
+    for part in chunks([int(i) for i in rec_ids], 5000):
+        deleted += conn.execute(delete(table).where(table.c.rec_id.in_(list(part)),
+                                                    table.c.action_status == "Pending")
+                                ).rowcount
+    return int(deleted)
+
+
+def restamp_kept(conn: Connection, learner_ids: Sequence[int], run_id: str,
+                 as_of: dt.datetime) -> int:
+    """Give the learners' remaining Pending rows (the kept ones) the run's ``run_id`` and
+    ``created_on``, as if inserted now: the recommender reads ``created_on`` as when a
+    row was shown (an Ignored row is "recent" from it)."""
+    table = LearnerRecommendation.__table__
+    return int(conn.execute(update(table).where(
+        table.c.learner_id.in_([int(i) for i in learner_ids]),
+        table.c.action_status == "Pending").values(run_id=run_id, created_on=as_of)).rowcount)
 
 
 def delete_pending(conn: Connection, learner_ids: Sequence[int]) -> int:
     return int(conn.execute(_pending_delete(learner_ids)).rowcount)
-
-
-def take_pending(conn: Connection, learner_ids: Sequence[int]) -> tuple[int, dict[int, dict]]:
-    """Delete the Pending recommendations of ``learner_ids``; returns how many, and the
-    top of each learner's deleted lists (:func:`pending_tops`, for the audit log).
-
-    One statement where the database returns what it deletes (MariaDB and SQLite
-    ``DELETE ... RETURNING``): the rows are found once, not by a SELECT and again by the
-    DELETE (about 6% less time for the pair on MariaDB at 100,000 learners; the delete
-    itself is the cost). Elsewhere (MySQL) a SELECT of the tops, then the DELETE."""
-    if not conn.dialect.delete_returning:
-        old = pending_tops(conn, learner_ids)
-        return delete_pending(conn, learner_ids), old
-    table = LearnerRecommendation.__table__
-    rows = conn.execute(_pending_delete(learner_ids).returning(
-        *(table.c[c] for c in _TOP_COLUMNS))).all()
-    return len(rows), _tops_of(rows)
 
 
 def _pending_delete(learner_ids: Sequence[int]) -> Delete:
@@ -206,19 +302,15 @@ def _pending_delete(learner_ids: Sequence[int]) -> Delete:
                                table.c.action_status == "Pending")
 
 
-def _tops_of(rows: Sequence[Any]) -> dict[int, dict]:
-    """:func:`features.audit.top_lists` of result rows with :data:`_TOP_COLUMNS`."""
-    return top_lists(pd.DataFrame([tuple(r) for r in rows],  # tuples: 5x faster than Rows
-                                  columns=list(_TOP_COLUMNS)))
-
-
 def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: Sequence[int],
                             run_id: str, model_version: str, as_of: dt.datetime,
                             opted_out: Sequence[int] = (),
                             chunk_learners: int = CHUNK_LEARNERS,
                             audit_by: str | None = None) -> dict[str, int]:
     """Replace the Pending recommendations of ``learner_ids`` (and clear ``opted_out``)
-    with ``recs``, one transaction per chunk of learners. Returns row counts.
+    with ``recs``, one transaction per chunk of learners, writing only the rows that
+    changed (module docstring). Returns row counts: ``deleted`` and ``inserted`` rows,
+    and ``kept`` (stored rows that already said what the run would insert).
 
     With ``audit_by``, the same transaction writes a ``learner_audit_log`` row for
     each learner whose top recommendations changed (:mod:`features.audit`)."""
@@ -234,26 +326,28 @@ def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: 
         hi = np.searchsorted(ids, chunk[-1], side="right")
         return recs.iloc[lo:hi]
 
-    chunks = list(_learner_chunks(scope, chunk_learners))
-    counts = {"deleted": 0, "inserted": 0, "audit_recommendations": 0}
+    learner_chunks = list(_learner_chunks(scope, chunk_learners))
+    counts = {"deleted": 0, "inserted": 0, "kept": 0, "audit_recommendations": 0}
     with ThreadPoolExecutor(max_workers=1) as helper:
-        upcoming = helper.submit(writer.prepare, part(chunks[0])) if chunks else None
-        for k, chunk in enumerate(chunks):
-            payload = upcoming.result()
-            if k + 1 < len(chunks):
-                upcoming = helper.submit(writer.prepare, part(chunks[k + 1]))
+        upcoming = helper.submit(writer.prepare, part(learner_chunks[0])) if learner_chunks else None
+        for k, chunk in enumerate(learner_chunks):
+            prepared = upcoming.result()
+            if k + 1 < len(learner_chunks):
+                upcoming = helper.submit(writer.prepare, part(learner_chunks[k + 1]))
+            fresh = part(chunk)
             with engine.begin() as conn:
-                if audit_by:
-                    deleted, old = take_pending(conn, chunk)
-                else:
-                    deleted, old = delete_pending(conn, chunk), {}
-                counts["deleted"] += deleted
-                writer.write(conn, payload)
+                stored = pending_rows(conn, chunk)
+                keep_old, keep_new = unchanged_rows(stored, fresh, model_version)
+                counts["deleted"] += delete_rows(conn, stored["rec_id"][~keep_old].tolist())
+                if keep_old.any():
+                    counts["kept"] += restamp_kept(conn, chunk, run_id, as_of)
+                writer.write(conn, writer.payload(prepared, np.flatnonzero(~keep_new)))
                 if audit_by:
                     counts["audit_recommendations"] += write_audit(
-                        conn, recommendation_audit_rows(old, top_lists(part(chunk)), chunk,
-                                                        audit_by, as_of))
-            counts["inserted"] += len(part(chunk))
+                        conn, recommendation_audit_rows(
+                            top_lists(stored[list(_TOP_COLUMNS)]), top_lists(fresh), chunk,
+                            audit_by, as_of))
+            counts["inserted"] += int((~keep_new).sum())
     return counts
 
 

@@ -491,9 +491,11 @@ def _demo_gates():
 def summary_line(summary: dict) -> str:
     counts = summary["counts"]
     bands = summary.get("risk_bands") or {}
+    published = int(counts.get("inserted", 0)) + int(counts.get("kept", 0))
     return (f"nightly {summary['run_id']} {summary['status']} in {summary['seconds']:.1f} s "
             f"({summary['mode']}): {summary['scope'].get('learners', 0):,} learners "
-            f"recomputed, {counts.get('inserted', 0):,} recommendations, "
+            f"recomputed, {published:,} recommendations "
+            f"({counts.get('inserted', 0):,} new or changed), "
             f"{counts.get('risk_predictions', 0):,} risk scores "
             f"(high {bands.get('high', 0):,}), {counts.get('nudges', 0):,} nudges")
 

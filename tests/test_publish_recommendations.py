@@ -97,7 +97,7 @@ def test_pending_rows_are_replaced_and_history_kept(engine) -> None:
     counts = publish_recommendations(engine, new_recs(), learner_ids=[1, 2], run_id="run-1",
                                      model_version="learnerai-rec/1", as_of=AS_OF,
                                      opted_out=[3], chunk_learners=2)
-    assert counts == {"deleted": 3, "inserted": 2, "audit_recommendations": 0}
+    assert counts == {"deleted": 3, "inserted": 2, "kept": 0, "audit_recommendations": 0}
     rows = stored(engine)
     pending = rows[rows["action_status"] == "Pending"]
     assert pending[["learner_id", "reference_id", "rec_rank", "run_id", "model_version"]] \
@@ -180,7 +180,9 @@ def test_a_whole_run_from_the_database(engine) -> None:
     _, again = run_once()
     assert stored(engine).equals(first)  # a rerun for the same as-of: same rows
     assert pathways(engine) == first_paths
-    assert again["deleted"] == len(recs) and again["pathways_deleted"] == 4
+    # Nothing changed: every row is kept as it was (rec_id too), none deleted or inserted.
+    assert (again["kept"], again["deleted"], again["inserted"]) == (len(recs), 0, 0)
+    assert again["pathways_deleted"] == 4
     assert sorted(p[0] for p in first_paths) == [1, 2, 3, 4]  # none for opted-out 5
 
     # Learner 5 opted out: no recommendations, and nobody's mentor.
@@ -233,7 +235,7 @@ def test_ranking_ahead_of_publishing_changes_nothing_and_stops_on_error(engine,
     whole = stored(engine)
     counts = run(1)  # four learners, four chunks: three ranked ahead in the helper
     assert stored(engine).equals(whole)
-    assert counts["inserted"] == int((whole["run_id"] == "run-8").sum())
+    assert counts["inserted"] + counts["kept"] == int((whole["run_id"] == "run-8").sum())
 
     fail_ranking_at(monkeypatch, 2, RuntimeError("ranking failed on the third chunk"))
     with engine.begin() as conn:
@@ -335,8 +337,9 @@ def test_a_run_for_some_learners_reads_only_their_histories_and_ranks_the_same(
     assert len(data.inputs.enrollments) == len(full.everyone.enrollments)
 
 
-def test_replaced_lists_are_audited_from_the_rows_deleted(engine, monkeypatch) -> None:
-    from features.publish_recommendations import take_pending
+def test_replaced_lists_are_audited_from_the_rows_replaced(engine) -> None:
+    from features.audit import top_lists
+    from features.publish_recommendations import pending_rows
     from features.schema import LearnerAuditLog
 
     old = AS_OF - dt.timedelta(days=3)
@@ -350,23 +353,15 @@ def test_replaced_lists_are_audited_from_the_rows_deleted(engine, monkeypatch) -
                 (1, "Course", "199", "Pending", 4),  # below the audited top 3
                 (1, "Course", "7", "Clicked", 1), (2, "Skill", "git", "Pending", 1),
                 (3, "Course", "104", "Pending", 1)]])
-    # The two ways of reading what is deleted agree (MySQL has no DELETE ... RETURNING).
-    results = []
-    for returning in (True, False):
-        with engine.connect() as conn:
-            monkeypatch.setattr(conn.dialect, "delete_returning", returning)
-            transaction = conn.begin()
-            results.append(take_pending(conn, [1, 2]))
-            transaction.rollback()
-    monkeypatch.undo()
-    assert results[0] == results[1] == (4, {1: {"Course": ["104", "105"]},
-                                            2: {"Skill": ["git"]}})
+    with engine.connect() as conn:
+        assert top_lists(pending_rows(conn, [1, 2])) == {1: {"Course": ["104", "105"]},
+                                                         2: {"Skill": ["git"]}}
 
     recs = new_recs().assign(reference_id=["104", "sql", "104"])
     counts = publish_recommendations(engine, recs, learner_ids=[1, 2, 3], run_id="run-2",
                                      model_version="learnerai-rec/1", as_of=AS_OF,
                                      audit_by="nightly-run-2")
-    assert counts == {"deleted": 5, "inserted": 3, "audit_recommendations": 2}
+    assert counts == {"deleted": 5, "inserted": 3, "kept": 0, "audit_recommendations": 2}
     with engine.connect() as conn:
         audit = {r.learner_id: (r.old_value, r.new_value) for r in conn.execute(
             select(LearnerAuditLog).where(LearnerAuditLog.action_by == "nightly-run-2"))}
@@ -375,3 +370,84 @@ def test_replaced_lists_are_audited_from_the_rows_deleted(engine, monkeypatch) -
     assert json.loads(audit[1][1]) == {"Course": ["104"], "Skill": ["sql"]}
     assert json.loads(audit[2][0]) == {"Skill": ["git"]} and audit[2][1] is None
     assert stored(engine)["action_status"].tolist().count("Clicked") == 1
+
+
+def rec_ids(engine) -> dict[tuple, int]:
+    """(learner, type, reference, rank) -> rec_id of the Pending rows."""
+    t = LearnerRecommendation.__table__.c
+    with engine.connect() as conn:
+        return {(r.learner_id, r.recommendation_type, r.reference_id, r.rec_rank): r.rec_id
+                for r in conn.execute(select(t.rec_id, t.learner_id, t.recommendation_type,
+                                             t.reference_id, t.rec_rank)
+                                      .where(t.action_status == "Pending"))}
+
+
+def test_only_changed_rows_are_written_and_the_others_keep_their_rec_id(engine) -> None:
+    """A rerun writes only what changed; the tables end as a delete-and-insert would
+    leave them, except that unchanged rows keep their rec_id."""
+    with engine.begin() as conn:
+        learners(conn, 1, 2)
+    yesterday = AS_OF - dt.timedelta(days=1)
+    first = pd.DataFrame({
+        "learner_id": [1, 1, 1, 2, 2],
+        "recommendation_type": ["Course", "Course", "Skill", "Course", "Course"],
+        "reference_id": ["101", "102", "sql", "101", "103"],
+        "rec_rank": [1, 2, 1, 1, 2],
+        "confidence_score": [0.8123, 0.7, 0.5, 0.6, np.nan],
+        "recommendation_reason": ["a", "b", "c", "d", "e"]})
+    publish_recommendations(engine, first, learner_ids=[1, 2], run_id="run-1",
+                            model_version="m/1", as_of=yesterday)
+    before = rec_ids(engine)
+
+    second = first.copy()
+    second.loc[1, "recommendation_reason"] = "b, for another reason"    # changed
+    second.loc[2, "confidence_score"] = 0.504    # rounds to the stored 0.50: the same row
+    second.loc[3, "confidence_score"] = 0.61     # changed
+    second = pd.concat([second.drop(index=4), pd.DataFrame({  # learner 2's rank 2 moves
+        "learner_id": [2], "recommendation_type": ["Content"], "reference_id": ["7"],
+        "rec_rank": [2], "confidence_score": [0.3], "recommendation_reason": ["f"]})])
+    counts = publish_recommendations(engine, second, learner_ids=[1, 2], run_id="run-2",
+                                     model_version="m/1", as_of=AS_OF, audit_by="run-2")
+    assert counts == {"deleted": 3, "inserted": 3, "kept": 2, "audit_recommendations": 1}
+    after = rec_ids(engine)
+    assert after[(1, "Course", "101", 1)] == before[(1, "Course", "101", 1)]
+    assert after[(1, "Skill", "sql", 1)] == before[(1, "Skill", "sql", 1)]
+    assert set(after) == {(1, "Course", "101", 1), (1, "Course", "102", 2),
+                          (1, "Skill", "sql", 1), (2, "Course", "101", 1),
+                          (2, "Content", "7", 2)}
+    # Every Pending row now says what this run says, stamped with this run.
+    rows = stored(engine)
+    assert set(rows["run_id"]) == {"run-2"} and set(rows["model_version"]) == {"m/1"}
+    assert all(pd.Timestamp(t) == pd.Timestamp(AS_OF) for t in rows["created_on"])
+    assert dict(zip(rows["reference_id"] + "/" + rows["learner_id"].astype(str),
+                    rows["recommendation_reason"], strict=True)) == {
+        "101/1": "a", "102/1": "b, for another reason", "sql/1": "c", "101/2": "d",
+        "7/2": "f"}
+    assert float(rows.loc[rows["reference_id"] == "sql", "confidence_score"].iloc[0]) == 0.5
+
+    # Another model version writes everything again.
+    counts = publish_recommendations(engine, second, learner_ids=[1, 2], run_id="run-3",
+                                     model_version="m/2", as_of=AS_OF)
+    assert (counts["kept"], counts["deleted"], counts["inserted"]) == (0, 5, 5)
+    assert set(stored(engine)["model_version"]) == {"m/2"}
+
+
+def test_unchanged_rows_pair_one_to_one_and_match_empty_values() -> None:
+    from features.publish_recommendations import unchanged_rows
+
+    stored_rows = pd.DataFrame({
+        "rec_id": [10, 11, 12, 13, 14], "model_version": ["m", "m", "m", "m", "old"],
+        "learner_id": [1, 1, 1, 2, 2], "recommendation_type": ["Course"] * 5,
+        "reference_id": ["5", "5", None, "6", "6"], "rec_rank": [1, 1, None, 1, 1],
+        "confidence_cents": [50, 50, None, 70, 70],
+        "recommendation_reason": ["r", "r", None, "s", "s"]})
+    fresh = pd.DataFrame({
+        "learner_id": [1, 1, 2], "recommendation_type": ["Course"] * 3,
+        "reference_id": ["5", None, "6"], "rec_rank": [1, None, 1],
+        "confidence_score": [0.4951, np.nan, 0.7], "recommendation_reason": ["r", None, "s"]})
+    keep_old, keep_new = unchanged_rows(stored_rows, fresh, "m")
+    # Two identical stored rows, one fresh: one is kept. The row of another model
+    # version (14) is not kept, though its twin (13) is.
+    assert keep_old.tolist() == [True, False, True, True, False]
+    assert keep_new.tolist() == [True, True, True]
+    assert unchanged_rows(stored_rows, fresh, "other")[1].tolist() == [False] * 3
