@@ -263,6 +263,10 @@ def test_any_text_survives_the_bulk_insert(engine) -> None:
     assert rows["reference_id"].tolist() == ["O'Reilly", "c++\\"]
     assert rows["run_id"].tolist() == ["r'1", "r'1"]
     assert rows["confidence_score"].isna().tolist() == [False, True]
+    # The database hashes the stored rows as the run hashes its own: a rerun keeps both.
+    again = publish_recommendations(engine, recs, learner_ids=[1], run_id="r'2",
+                                    model_version="m", as_of=AS_OF)
+    assert (again["kept"], again["inserted"], again["deleted"]) == (2, 0, 0)
 
 
 def test_population_from_the_features_stage_reads_equals_its_own(engine) -> None:
@@ -339,7 +343,7 @@ def test_a_run_for_some_learners_reads_only_their_histories_and_ranks_the_same(
 
 def test_replaced_lists_are_audited_from_the_rows_replaced(engine) -> None:
     from features.audit import top_lists
-    from features.publish_recommendations import pending_rows
+    from features.publish_recommendations import pending_rows, top_rows
     from features.schema import LearnerAuditLog
 
     old = AS_OF - dt.timedelta(days=3)
@@ -354,8 +358,10 @@ def test_replaced_lists_are_audited_from_the_rows_replaced(engine) -> None:
                 (1, "Course", "7", "Clicked", 1), (2, "Skill", "git", "Pending", 1),
                 (3, "Course", "104", "Pending", 1)]])
     with engine.connect() as conn:
-        assert top_lists(pending_rows(conn, [1, 2])) == {1: {"Course": ["104", "105"]},
-                                                         2: {"Skill": ["git"]}}
+        pending = pending_rows(conn, [1, 2])
+        assert len(pending) == 4 and pending["content_hash"].str.len().eq(32).all()
+        assert top_lists(top_rows(conn, pending["rec_id"].tolist())) == {
+            1: {"Course": ["104", "105"]}, 2: {"Skill": ["git"]}}
 
     recs = new_recs().assign(reference_id=["104", "sql", "104"])
     counts = publish_recommendations(engine, recs, learner_ids=[1, 2, 3], run_id="run-2",
@@ -432,22 +438,22 @@ def test_only_changed_rows_are_written_and_the_others_keep_their_rec_id(engine) 
     assert set(stored(engine)["model_version"]) == {"m/2"}
 
 
-def test_unchanged_rows_pair_one_to_one_and_match_empty_values() -> None:
-    from features.publish_recommendations import unchanged_rows
+def test_unchanged_rows_pair_one_to_one() -> None:
+    from features.publish_recommendations import row_hashes, unchanged_rows
 
-    stored_rows = pd.DataFrame({
-        "rec_id": [10, 11, 12, 13, 14], "model_version": ["m", "m", "m", "m", "old"],
-        "learner_id": [1, 1, 1, 2, 2], "recommendation_type": ["Course"] * 5,
-        "reference_id": ["5", "5", None, "6", "6"], "rec_rank": [1, 1, None, 1, 1],
-        "confidence_cents": [50, 50, None, 70, 70],
-        "recommendation_reason": ["r", "r", None, "s", "s"]})
     fresh = pd.DataFrame({
         "learner_id": [1, 1, 2], "recommendation_type": ["Course"] * 3,
-        "reference_id": ["5", None, "6"], "rec_rank": [1, None, 1],
+        "reference_id": ["5", None, "6"], "rec_rank": [1, 2, 1],
         "confidence_score": [0.4951, np.nan, 0.7], "recommendation_reason": ["r", None, "s"]})
-    keep_old, keep_new = unchanged_rows(stored_rows, fresh, "m")
-    # Two identical stored rows, one fresh: one is kept. The row of another model
-    # version (14) is not kept, though its twin (13) is.
-    assert keep_old.tolist() == [True, False, True, True, False]
-    assert keep_new.tolist() == [True, True, True]
-    assert unchanged_rows(stored_rows, fresh, "other")[1].tolist() == [False] * 3
+    hashes = row_hashes(fresh, "m")
+    assert len(set(hashes)) == 3 and row_hashes(fresh, "other") != hashes
+    # 0.4951 is stored as 0.50: the same row as a fresh 0.5.
+    assert row_hashes(fresh.assign(confidence_score=[0.5, np.nan, 0.7]), "m") == hashes
+    # A NULL reference and the text of the NULL mark differ.
+    assert row_hashes(fresh.assign(reference_id=["5", "", "6"]), "m")[1] != hashes[1]
+    stored_rows = pd.DataFrame({"rec_id": [10, 11, 12, 13],
+                                "content_hash": [hashes[0], hashes[0], "x", hashes[2]]})
+    keep_old, keep_new = unchanged_rows(stored_rows, hashes)
+    # Two identical stored rows, one fresh: one is kept, the other deleted.
+    assert keep_old.tolist() == [True, False, False, True]
+    assert keep_new.tolist() == [True, False, True]
