@@ -1,11 +1,14 @@
-"""Throughput of publishing recommendations (delete Pending + executemany insert).
+"""Throughput of publishing recommendations (replacing each learner's Pending rows).
 
     .venv/bin/python benchmarks/publish_recommendations.py \\
         --server mysql+pymysql://root@127.0.0.1:3306 --learners 20000
 
 Creates a scratch database on the server, migrates it, adds ``--learners`` learners,
-then publishes 25 rows per learner twice (the second run replaces the first run's
-Pending rows, as a nightly rerun does) and prints rows/s for each; the database is
+then publishes 25 rows per learner three times, with the audit as the nightly run
+writes it: into an empty table; again with nothing changed (a rerun, or a night whose
+lists are yesterday's: every row is kept); and again with ``--changed`` of the rows
+given another confidence (deleted and inserted, the rest kept). It prints the rows
+inserted, kept and deleted and the published rows per second of each; the database is
 dropped at the end. ``--server sqlite`` measures a temporary SQLite file instead.
 """
 
@@ -67,6 +70,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="mysql+pymysql://root@127.0.0.1:3306")
     parser.add_argument("--learners", type=int, default=20_000)
+    parser.add_argument("--changed", type=float, default=0.25,
+                        help="share of the rows the third run changes")
     args = parser.parse_args()
     url, drop = scratch_url(args.server)
     try:
@@ -77,15 +82,24 @@ def main() -> None:
             conn.execute(insert(User), [{"id": i, "email": f"u{i}@example.org"} for i in ids])
             conn.execute(insert(Learner), [{"learner_id": i, "user_id": i} for i in ids])
         recs = fake_recommendations(args.learners)
-        for label in ("first run (insert)", "rerun (delete Pending + insert)"):
+        changed = recs.copy()
+        every = max(1, round(1 / args.changed)) if args.changed > 0 else len(recs) + 1
+        rows = np.arange(len(changed)) % every == 0
+        changed.loc[rows, "confidence_score"] = \
+            np.round((changed.loc[rows, "confidence_score"] + 0.5) % 1.0, 2)
+        for label, frame in (("first run (empty table)", recs),
+                             ("rerun, nothing changed", recs),
+                             (f"rerun, {rows.mean():.0%} of rows changed", changed)):
             start = time.perf_counter()
-            counts = publish_recommendations(engine, recs, learner_ids=ids, run_id="bench",
+            counts = publish_recommendations(engine, frame, learner_ids=ids, run_id="bench",
                                              model_version="bench/1",
-                                             as_of=dt.datetime(2026, 3, 1))
+                                             as_of=dt.datetime(2026, 3, 1), audit_by="bench")
             seconds = time.perf_counter() - start
+            kept = counts.get("kept", 0)
             print(f"{engine.dialect.name} {label}: {counts['inserted']:,} rows inserted, "
-                  f"{counts['deleted']:,} deleted in {seconds:.1f} s = "
-                  f"{counts['inserted'] / seconds:,.0f} rows/s")
+                  f"{kept:,} kept, {counts['deleted']:,} deleted in {seconds:.1f} s = "
+                  f"{(counts['inserted'] + kept) / seconds:,.0f} rows published/s",
+                  flush=True)
         engine.dispose()
     finally:
         drop()

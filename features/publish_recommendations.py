@@ -25,8 +25,8 @@ same multi-row ``INSERT ... VALUES (...), (...)`` statements executemany would s
 built column-wise: each distinct string is escaped once, exactly as PyMySQL escapes it
 (its ``escape_string``, or doubled quotes when the server runs with
 NO_BACKSLASH_ESCAPES), the run's constants once per chunk, and a statement carries
-:data:`ROWS_PER_STATEMENT` rows. The next chunk's rows and their hashes are built in a
-helper thread while the current chunk's are executing.
+:data:`ROWS_PER_STATEMENT` rows. The next chunk's rows are built in a helper thread
+while the current chunk's are executing.
 
 Career pathways — the table has no "source" column, so rows written by learnerai are
 marked inside their ``gap_analysis`` JSON text, which always starts with
@@ -132,14 +132,11 @@ class RecommendationWriter:
             with engine.connect() as conn:
                 self.quote = _pymysql_quoter(conn.connection.dbapi_connection)
 
-    def prepare(self, recs: pd.DataFrame) -> tuple[list[Any], list[str]]:
-        """Per row of ``recs``: a rendered ``VALUES`` tuple or a record, and its
-        :func:`row_hashes`."""
-        hashes = row_hashes(recs, self.model_version)
+    def prepare(self, recs: pd.DataFrame) -> list[str] | list[dict[str, Any]]:
+        """One item per row of ``recs``: a rendered ``VALUES`` tuple or a record."""
         if self.quote is None:
-            return recommendation_records(recs, self.run_id, self.model_version,
-                                          self.as_of), hashes
-        return self._values(recs), hashes
+            return recommendation_records(recs, self.run_id, self.model_version, self.as_of)
+        return self._values(recs)
 
     def payload(self, prepared: Sequence[Any], rows: np.ndarray) -> list[Any]:
         """What :meth:`write` sends for the ``prepared`` items at positions ``rows``."""
@@ -353,13 +350,17 @@ def publish_recommendations(engine: Engine, recs: pd.DataFrame, *, learner_ids: 
     with ThreadPoolExecutor(max_workers=1) as helper:
         upcoming = helper.submit(writer.prepare, part(learner_chunks[0])) if learner_chunks else None
         for k, chunk in enumerate(learner_chunks):
-            prepared, hashes = upcoming.result()
+            prepared = upcoming.result()
             if k + 1 < len(learner_chunks):
                 upcoming = helper.submit(writer.prepare, part(learner_chunks[k + 1]))
             fresh = part(chunk)
             with engine.begin() as conn:
                 stored = pending_rows(conn, chunk)
-                keep_old, keep_new = unchanged_rows(stored, hashes)
+                if len(stored):
+                    keep_old, keep_new = unchanged_rows(stored,
+                                                        row_hashes(fresh, model_version))
+                else:  # nothing to keep: no hashing (5 us a row)
+                    keep_old, keep_new = np.zeros(0, bool), np.zeros(len(fresh), bool)
                 stale = stored["rec_id"][~keep_old].tolist()
                 # What the learners' lists held: the kept rows are what the run says.
                 old = pd.concat([fresh.loc[keep_new, list(_TOP_COLUMNS)],
