@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Connection,
     Engine,
     Select,
     String,
@@ -46,7 +45,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    literal,
     select,
     update,
 )
@@ -75,7 +73,7 @@ from features.schema import (
     LearnerSystemTelemetry,
     LearnerXP,
 )
-from features.sql import as_of_param
+from features.sql import as_of_param, register_hash_functions, row_text
 from features.writing import upsert_rows
 
 #: Append-only tables: (table, primary key, learner columns).
@@ -189,7 +187,7 @@ def state_fingerprints(engine: Engine, as_of: dt.datetime) -> pd.Series:
     queries[_PREFERENCES] = select(pr.learner_id, pr.pref_id, pr.ai_personalization_optin)
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            _register_crc32(conn)
+            register_hash_functions(conn)
             sums = read_many_for_learners(conn, queries, None)
     else:  # two at a time, longest first: 7.8 s one by one at 100,000 learners, 5.5 s
         sums = read_many_for_learners(engine, queries, None)
@@ -208,33 +206,14 @@ def state_fingerprints(engine: Engine, as_of: dt.datetime) -> pd.Series:
 
 _PREFERENCES = "opt-in preferences"
 
-#: Between two columns of a row's text, and in place of a NULL (so that NULL, '' and
-#: a shifted value all render differently).
-_COLUMN_SEPARATOR, _NULL_MARK = "\x1f", "\x1e"
-
 
 def _hash_sums(query: Select) -> Select:
     """``query`` (learner_id first) reduced to learner_id and the sum of its rows'
     CRC-32 hashes."""
     rows = query.subquery()
-    columns = [c for c in rows.c if c.name != "learner_id"]
-    text = func.coalesce(cast(columns[0], String), literal(_NULL_MARK))
-    for column in columns[1:]:
-        text = text.concat(literal(_COLUMN_SEPARATOR)).concat(
-            func.coalesce(cast(column, String), literal(_NULL_MARK)))
+    text = row_text([cast(c, String) for c in rows.c if c.name != "learner_id"])
     return (select(rows.c.learner_id, func.sum(func.crc32(text)).label("row_hashes"))
             .group_by(rows.c.learner_id))
-
-
-def _register_crc32(conn: Connection) -> None:
-    """SQLite has no CRC32(); MySQL's and MariaDB's is built in."""
-    if conn.dialect.name == "sqlite":
-        conn.connection.driver_connection.create_function(
-            "crc32", 1, _crc32, deterministic=True)
-
-
-def _crc32(text: str | None) -> int:
-    return zlib.crc32(str(text).encode("utf-8"))
 
 
 def _opted_out(preferences: pd.DataFrame) -> np.ndarray:

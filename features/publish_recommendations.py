@@ -57,7 +57,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal,
     select,
     update,
 )
@@ -65,6 +64,7 @@ from sqlalchemy import (
 from features.audit import recommendation_audit_rows, top_lists, write_audit
 from features.publish import json_ready, publish_ai_features
 from features.schema import AI_PATHWAY_MARK, LearnerCareerPathway, LearnerRecommendation
+from features.sql import COLUMN_SEPARATOR, NULL_MARK, register_hash_functions, row_text
 from features.writing import chunks
 
 AI_SOURCE = "learnerai"
@@ -206,8 +206,6 @@ _TOP_COLUMNS = ("learner_id", "recommendation_type", "reference_id", "rec_rank")
 #: What makes two rows the same recommendation, in the order they are hashed.
 _SAME_ROW = ("learner_id", "recommendation_type", "reference_id", "rec_rank",
              "confidence_score", "recommendation_reason", "model_version")
-#: Between two values of a row's text, and in place of a NULL (as change detection's).
-_SEPARATOR, _NULL = "\x1f", "\x1e"
 
 
 def pending_rows(conn: Connection, learner_ids: Sequence[int]) -> pd.DataFrame:
@@ -221,41 +219,34 @@ def pending_rows(conn: Connection, learner_ids: Sequence[int]) -> pd.DataFrame:
     cents = cast(cast(func.round(t.confidence_score * 100), Integer), String)
     values = [cast(t.learner_id, String), t.recommendation_type, t.reference_id,
               cast(t.rec_rank, String), cents, t.recommendation_reason, t.model_version]
-    text_ = func.coalesce(values[0], literal(_NULL))
-    for value in values[1:]:
-        text_ = text_.concat(literal(_SEPARATOR)).concat(func.coalesce(value, literal(_NULL)))
-    query = (select(t.rec_id, func.md5(text_).label("content_hash"))
+    query = (select(t.rec_id, func.md5(row_text(values)).label("content_hash"))
              .where(t.learner_id.in_([int(i) for i in learner_ids]),
                     t.action_status == "Pending"))
-    if conn.dialect.name == "sqlite":  # MySQL's and MariaDB's MD5() is built in
-        conn.connection.driver_connection.create_function("md5", 1, _md5, deterministic=True)
+    register_hash_functions(conn)
     return pd.DataFrame([tuple(r) for r in conn.execute(query)],  # tuples: faster than Rows
                         columns=["rec_id", "content_hash"])
-
-
-def _md5(text_: str | None) -> str | None:
-    return None if text_ is None else hashlib.md5(text_.encode("utf-8")).hexdigest()
 
 
 def row_hashes(recs: pd.DataFrame, model_version: str) -> list[str]:
     """The ``content_hash`` :func:`pending_rows` reads for each row of ``recs`` (the
     recommender's output) once published with ``model_version``: the MD5 of the
     :data:`_SAME_ROW` values as text (the confidence in cents, as stored), separated by
-    :data:`_SEPARATOR`, :data:`_NULL` for a NULL."""
+    :data:`~features.sql.COLUMN_SEPARATOR`,
+    :data:`~features.sql.NULL_MARK` for a NULL (:func:`features.sql.row_text`)."""
     n = len(recs)
     confidence = np.round(pd.to_numeric(recs["confidence_score"]).astype(float).to_numpy(), 2)
-    cents = [_NULL if np.isnan(c) else str(int(c)) for c in np.rint(confidence * 100).tolist()]
+    cents = [NULL_MARK if np.isnan(c) else str(int(c)) for c in np.rint(confidence * 100).tolist()]
     columns = [
         recs["learner_id"].astype(np.int64).astype(str).tolist(),
         _texts(recs["recommendation_type"]), _texts(recs["reference_id"]),
         recs["rec_rank"].astype(np.int64).astype(str).tolist(), cents,
         _texts(recs["recommendation_reason"]), [model_version] * n]
-    return [hashlib.md5(_SEPARATOR.join(values).encode("utf-8")).hexdigest()
+    return [hashlib.md5(COLUMN_SEPARATOR.join(values).encode("utf-8")).hexdigest()
             for values in zip(*columns, strict=True)]
 
 
 def _texts(values: pd.Series) -> list[str]:
-    return [_NULL if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+    return [NULL_MARK if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
             for v in values.tolist()]
 
 

@@ -107,3 +107,44 @@ def joined_through_learner_index(query: Select, *tables: FromClause) -> Select:
                 query = query.with_hint(table, f"FORCE INDEX FOR JOIN ({name})",
                                         dialect_name=dialect)
     return query
+
+
+# ------------------------------------------------------------------ row hashing
+
+#: Between two values of a row's text, and in place of a NULL (so that NULL, '' and a
+#: shifted value all render differently).
+COLUMN_SEPARATOR, NULL_MARK = "\x1f", "\x1e"
+
+
+def row_text(columns: list[Any]) -> ColumnElement:
+    """SQL: the columns as one text, :data:`COLUMN_SEPARATOR` between them and
+    :data:`NULL_MARK` for a NULL — what :func:`register_hash_functions`' CRC32 and MD5
+    (MySQL/MariaDB's own) hash. Columns must already be text (cast numbers)."""
+    from sqlalchemy import literal
+
+    text = func.coalesce(columns[0], literal(NULL_MARK))
+    for column in columns[1:]:
+        text = text.concat(literal(COLUMN_SEPARATOR)).concat(
+            func.coalesce(column, literal(NULL_MARK)))
+    return text
+
+
+def register_hash_functions(conn: Any) -> None:
+    """SQLite has no CRC32() or MD5(); MySQL's and MariaDB's are built in. ``conn``: a
+    SQLAlchemy Connection."""
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection
+        raw.create_function("crc32", 1, _crc32, deterministic=True)
+        raw.create_function("md5", 1, _md5, deterministic=True)
+
+
+def _crc32(text: str | None) -> int:
+    import zlib
+
+    return zlib.crc32(str(text).encode("utf-8"))
+
+
+def _md5(text: str | None) -> str | None:
+    import hashlib
+
+    return None if text is None else hashlib.md5(text.encode("utf-8")).hexdigest()
