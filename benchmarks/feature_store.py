@@ -39,16 +39,12 @@ from nightly_profile import RunProfile
 from sqlalchemy import func, select, text
 
 from features import migrate
-from features.engagement import (
-    activity_queries,
-    extract_engagement,
-    without_group_by_index,
-)
+from features.engagement import activity_queries, extract_engagement
 from features.engine import make_engine
 from features.learner_features import compute_learner_features, publish_learner_features
 from features.reading import read_frame
 from features.schema import Learner, LearnerActivityLog
-from features.sql import as_of_param
+from features.sql import as_of_param, without_group_by_index
 from models.embeddings import TextEncoder
 from models.learner_profile import intent_texts, skill_texts
 

@@ -1,9 +1,9 @@
 """The engagement view, computed as of a timestamp.
 
-Aggregation runs in SQL: two passes over ``learner_activity_log`` grouped by
-learner (the big table: a cheap one over its whole history, the windowed one over
-the last 63 days), and one small GROUP BY per side table, two queries at a time on
-MySQL/MariaDB. Pandas then derives ratios, streaks and trends from those aggregates,
+Aggregation runs in SQL: one pass over ``learner_activity_log`` (the big table)
+grouped by learner, over the rows of the last 63 days; each learner's first and last
+event from its ``(learner_id, timestamp)`` index; and one small GROUP BY per side
+table, two queries at a time on MySQL/MariaDB. Pandas then derives ratios, streaks and trends from those aggregates,
 vectorised.
 Only rows stamped strictly before ``as_of`` are read.
 """
@@ -19,7 +19,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
-    Table,
     and_,
     case,
     distinct,
@@ -30,7 +29,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from features.reading import read_many_for_learners
+from features.reading import read_for_learners, read_many_for_learners
 from features.schema import (
     ACTIVITY_TYPES,
     Course,
@@ -45,7 +44,14 @@ from features.schema import (
     LearnerSystemTelemetry,
     LearnerXP,
 )
-from features.sql import as_of_param, bit_or, count_if, days_before, sum_if
+from features.sql import (
+    as_of_param,
+    bit_or,
+    count_if,
+    days_before,
+    sum_if,
+    without_group_by_index,
+)
 from features.views import (
     ENGAGEMENT,
     ENGAGEMENT_FEATURES,
@@ -69,20 +75,20 @@ def activity_queries(as_of: dt.datetime) -> dict[str, Select]:
 
 
 def activity_history_query(as_of: dt.datetime) -> Select:
-    """First and last activity and the row count, over everything before ``as_of``.
+    """Each learner's first and last activity before ``as_of``.
 
-    Only three plain aggregates per row: everything windowed lives in
+    Nothing but a MIN and a MAX of the timestamp: on MySQL/MariaDB the ``(learner_id,
+    timestamp)`` index answers them with two dives per learner (a loose index scan)
+    instead of a read of the whole log. Everything windowed lives in
     :func:`activity_window_query`, which reads a fraction of the table."""
     a = LearnerActivityLog.__table__.c
-    query = (
+    return (
         select(a.learner_id,
                func.max(a.timestamp).label("last_activity_at"),
-               func.min(a.timestamp).label("first_activity_at"),
-               func.count().label("activity_rows"))
+               func.min(a.timestamp).label("first_activity_at"))
         .where(a.timestamp < as_of_param(as_of))
         .group_by(a.learner_id)
     )
-    return without_group_by_index(query, LearnerActivityLog.__table__)
 
 
 def activity_window_query(as_of: dt.datetime) -> Select:
@@ -98,7 +104,9 @@ def activity_window_query(as_of: dt.datetime) -> Select:
     - counts are ``COUNT(CASE ...)``, and conditional sums have no ``ELSE 0``: MySQL
       sums integers as DECIMAL, and a row that adds nothing should not cost an addition
       (a group with no matching row sums to NULL, read as 0);
-    - the active-day mask is a ``BIT_OR`` (:class:`features.sql.bit_or`).
+    - the active-day mask is a ``BIT_OR`` (:class:`features.sql.bit_or`);
+    - what other aggregates imply is left to pandas (the 21 days before the last 7 are
+      the 28-day sum less the 7-day one).
 
     The data-quality counts (``dq_*``) cover the same rows: the ones the features read.
     On MySQL/MariaDB the ``learner_id`` index is not used for the GROUP BY: reading the
@@ -116,7 +124,6 @@ def activity_window_query(as_of: dt.datetime) -> Select:
         return as_of_param(as_of - dt.timedelta(days=days), f"since_{days}d")
 
     in7, in28 = a.timestamp > since(7), a.timestamp > since(28)
-    prev21 = and_(a.timestamp <= since(7), in28)
 
     quiz = and_(in28, a.activity_type == "Quiz", valid_score)
     assignment = and_(in28, a.activity_type == "Assignment", valid_score)
@@ -126,7 +133,6 @@ def activity_window_query(as_of: dt.datetime) -> Select:
             count_if(in28).label("events_28d"),
             sum_if(in7, valid_seconds).label("seconds_7d"),
             sum_if(in28, valid_seconds).label("seconds_28d"),
-            sum_if(prev21, valid_seconds).label("seconds_prev21d"),
             count_if(and_(in28, a.activity_type == "Login")).label("sessions_28d"),
             count_if(and_(in28, a.activity_type == "Quiz")).label("quiz_attempts_28d"),
             # Means are divided in pandas: MySQL's AVG rounds to 4 decimals, SQLite's
@@ -157,20 +163,6 @@ def activity_window_query(as_of: dt.datetime) -> Select:
     return without_group_by_index(query, LearnerActivityLog.__table__)
 
 
-def without_group_by_index(query: Select, table: Table) -> Select:
-    """``query`` with MySQL/MariaDB told not to read ``table`` in ``learner_id`` index
-    order to GROUP BY (``IGNORE INDEX FOR GROUP BY``): a table scan and an in-memory
-    aggregation instead. A ``WHERE learner_id IN (...)`` (a subset of learners) may
-    still use the index to find its rows. Other backends ignore the hint."""
-    names = [index.name for index in table.indexes
-             if [c.name for c in index.columns] == ["learner_id"]]
-    if not names:
-        return query
-    hint = f"IGNORE INDEX FOR GROUP BY ({names[0]})"
-    return query.with_hint(table, hint, dialect_name="mysql") \
-        .with_hint(table, hint, dialect_name="mariadb")
-
-
 def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
     """One small GROUP BY per side table, keyed by what it measures."""
     t = as_of_param(as_of)
@@ -195,7 +187,7 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
     ).subquery()
     still_active = and_(or_(en.unenrolled_on.is_(None), en.unenrolled_on >= t),
                         or_(en.completed_on.is_(None), en.completed_on >= t))
-    return {
+    queries = {
         "discussion": select(
             d.learner_id,
             func.count().label("forum_posts_28d"),
@@ -242,18 +234,36 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
             lr.learner_id, lr.registration_date
         ).where(or_(lr.registration_date < t, lr.registration_date.is_(None))),
     }
+    grouped = {"discussion": LearnerDiscussionActivity, "emotion": LearnerEmotionMetric,
+               "feedback": LearnerFeedbackResponse, "metaverse": LearnerMetaverseLog,
+               "telemetry": LearnerSystemTelemetry, "xp": LearnerXP,
+               "enrollments": CourseEnrollment}
+    return {name: without_group_by_index(query, grouped[name].__table__)
+            if name in grouped else query for name, query in queries.items()}
 
 
 # ------------------------------------------------------------------------- extraction
 
 
-def future_events_query(now: dt.datetime) -> Select:
-    """Activity rows stamped after the wall clock: impossible, whatever the as-of date."""
+def future_learners_query(now: dt.datetime) -> Select:
+    """Learners with an activity row stamped after the wall clock (impossible, whatever
+    the as-of date): one index dive per learner, like the history."""
     a = LearnerActivityLog.__table__.c
-    return without_group_by_index(
-        select(a.learner_id, func.count().label("rows"))
-        .where(a.timestamp > as_of_param(now, "now")).group_by(a.learner_id),
-        LearnerActivityLog.__table__)
+    return (select(a.learner_id).group_by(a.learner_id)
+            .having(func.max(a.timestamp) > as_of_param(now, "now")))
+
+
+def activity_rows_query(*, before: dt.datetime | None = None,
+                        after: dt.datetime | None = None) -> Select:
+    """Activity rows per learner stamped before ``before`` or after ``after``; for the
+    few learners the data-quality counts concern (read with their ids)."""
+    a = LearnerActivityLog.__table__.c
+    query = select(a.learner_id, func.count().label("rows")).group_by(a.learner_id)
+    if before is not None:
+        query = query.where(a.timestamp < as_of_param(before))
+    if after is not None:
+        query = query.where(a.timestamp > as_of_param(after, "now"))
+    return query
 
 
 def extract_engagement(
@@ -265,7 +275,7 @@ def extract_engagement(
     rows of learners who do not exist (orphans) and rows stamped in the future."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None) + FUTURE_SLACK
     # Longest first: the reads run two at a time on MySQL/MariaDB.
-    queries = {**activity_queries(as_of), "future": future_events_query(now),
+    queries = {**activity_queries(as_of), "future": future_learners_query(now),
                **side_aggregates_queries(as_of)}
     frames = read_many_for_learners(bind, queries, learner_ids)
     # Keep the 63-bit day mask exact: a join that adds missing learners would
@@ -275,15 +285,24 @@ def extract_engagement(
         [int(v) for v in window["active_day_mask"]], index=window.index, dtype=object)
     history, future = frames["activity_history"], frames.pop("future")
     base = frames.pop("learners").set_index("learner_id")
-    orphans = ~history["learner_id"].isin(base.index)
+    orphans = history.loc[~history["learner_id"].isin(base.index), "learner_id"]
     for frame in frames.values():
         base = base.join(frame.set_index("learner_id"), how="left")
     base = base.sort_index()
     base.attrs["data_quality"] = {
-        "orphan_rows": int(pd.to_numeric(history.loc[orphans, "activity_rows"]).sum()),
-        "future_timestamp": int(pd.to_numeric(future["rows"]).sum()),
+        "orphan_rows": _rows_of(bind, activity_rows_query(before=as_of), orphans),
+        "future_timestamp": _rows_of(bind, activity_rows_query(after=now),
+                                     future["learner_id"]),
     }
     return base
+
+
+def _rows_of(bind: Engine | Connection, query: Select, learner_ids: pd.Series) -> int:
+    """Sum of ``query``'s ``rows`` over ``learner_ids`` (usually none: no query then)."""
+    if learner_ids.empty:
+        return 0
+    counts = read_for_learners(bind, query, learner_ids.tolist())
+    return int(pd.to_numeric(counts["rows"]).sum())
 
 
 # ------------------------------------------------------------------------ derivation
@@ -307,7 +326,9 @@ def derive_engagement(raw: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
     out["days_since_last_activity"] = _days_between(last, as_of)
     out["current_streak_days"] = current_streak(mask)
     out["longest_streak_63d"] = longest_streak(mask)
-    out["trend_7d_vs_28d"] = trend(seconds_7d / 7.0, _num(raw, "seconds_prev21d") / 21.0)
+    # The 21 days before the last 7: the 28-day sum less the 7-day one (one aggregate
+    # fewer over millions of rows).
+    out["trend_7d_vs_28d"] = trend(seconds_7d / 7.0, (seconds_28d - seconds_7d) / 21.0)
     out["quiz_attempts_28d"] = _num(raw, "quiz_attempts_28d")
     out["quiz_accuracy_28d"] = _mean(raw, "quiz_score_sum_28d", "quiz_score_n_28d")
     out["assignment_score_28d"] = _mean(raw, "assignment_score_sum_28d",
@@ -349,9 +370,9 @@ def data_quality_counts(raw: pd.DataFrame) -> dict[str, int]:
                                         .sum())
         for column in raw.columns if column.startswith("dq_")
     }
-    if "activity_rows" in raw:
-        rows = pd.to_numeric(raw["activity_rows"], errors="coerce").fillna(0)
-        counts["no_activity"] = int((rows == 0).sum())
+    if "last_activity_at" in raw:
+        counts["no_activity"] = int(pd.to_datetime(raw["last_activity_at"], errors="coerce")
+                                    .isna().sum())
     if "first_activity_at" in raw and "registration_date" in raw:
         first = pd.to_datetime(raw["first_activity_at"], errors="coerce")
         registered = pd.to_datetime(raw["registration_date"], errors="coerce")

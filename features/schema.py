@@ -275,12 +275,12 @@ class LearnerPreferences(Base):
 
 class LearnerActivityLog(Base):
     __tablename__ = "learner_activity_log"
-    __table_args__ = (EVENT_TABLE_ARGS,)
+    # (learner_id, timestamp), not learner_id alone: a learner's first and last event
+    # are two index dives (MySQL/MariaDB's loose index scan), not a read of every row.
+    __table_args__ = (Index(None, "learner_id", "timestamp"), EVENT_TABLE_ARGS)
 
     log_id: Mapped[int] = mapped_column(UnsignedBigInt, primary_key=True, autoincrement=True)
-    learner_id: Mapped[int] = mapped_column(
-        UnsignedInt, _learner_fk(), nullable=False, index=True
-    )
+    learner_id: Mapped[int] = mapped_column(UnsignedInt, _learner_fk(), nullable=False)
     course_id: Mapped[int | None] = mapped_column(UnsignedInt)
     module_name: Mapped[str | None] = mapped_column(String(255))
     activity_type: Mapped[str] = mapped_column(Choice(*ACTIVITY_TYPES), nullable=False)
@@ -809,6 +809,12 @@ ADDED_TABLES: tuple[str, ...] = (
     "users", "learner_xp", "courses", "content_items", "career_roles", "skill_catalog",
     "course_enrollments", "batch_runs", "text_embeddings", "learner_input_state",
 )
+
+#: Seed indexes learnerai widens, by their columns: the wider index answers every
+#: lookup the seed's did and backs the same foreign key (migration 0007).
+WIDENED_INDEXES: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {
+    "learner_activity_log": {("learner_id",): ("learner_id", "timestamp")},
+}
 
 #: Columns DESIGN.md adds to seed tables.
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {

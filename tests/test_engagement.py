@@ -168,3 +168,38 @@ def test_streak_helpers_on_bitmasks() -> None:
     assert current_streak(masks).tolist() == [0, 1, 1, 3, 2, 63]
     assert longest_streak(masks).tolist() == [0, 1, 1, 3, 2, 63]
     assert trend(np.array([0.0, 2.0, 1.0]), np.array([0.0, 0.0, 1.0])).tolist() == [0, 1, 0]
+
+
+def test_mariadb_plans_read_first_and_last_activity_from_the_index(populated, engine) -> None:
+    """Each learner's first and last activity (and whether any is stamped in the future)
+    come from the (learner_id, timestamp) index by a loose index scan, not from the log's
+    rows; the GROUP BYs that must read rows scan their table instead of walking the
+    learner_id index with a primary-key lookup per row."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import mysql
+
+    from features.engagement import (
+        activity_history_query,
+        activity_window_query,
+        future_learners_query,
+        side_aggregates_queries,
+    )
+
+    if engine.dialect.name == "sqlite":
+        pytest.skip("a MySQL/MariaDB plan")
+
+    def plan(query) -> list[dict]:
+        sql = str(query.compile(dialect=mysql.dialect(), compile_kwargs={"literal_binds": True}))
+        with engine.connect() as conn:
+            return [dict(row) for row in conn.execute(text("EXPLAIN " + sql)).mappings()]
+
+    for query in (activity_history_query(AS_OF), future_learners_query(AS_OF)):
+        (step,) = plan(query)
+        assert step["key"] == "ix_learner_activity_log_learner_id_timestamp", step
+        assert "Using index for group-by" in step["Extra"], step
+    scanned = {"activity_window": activity_window_query(AS_OF),
+               **{name: query for name, query in side_aggregates_queries(AS_OF).items()
+                  if name in ("discussion", "emotion", "metaverse", "telemetry", "xp")}}
+    for name, query in scanned.items():
+        (step,) = plan(query)
+        assert (step["type"], step["key"]) == ("ALL", None), (name, step)

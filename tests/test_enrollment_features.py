@@ -203,8 +203,8 @@ def test_mariadb_joins_activity_through_the_learner_index(populated, engine) -> 
     with engine.connect() as conn:
         conn.execute(text("ANALYZE TABLE course_enrollments, learner_activity_log"))
         for name, joined, index in (
-                ("activity", "learner_activity_log", "ix_learner_activity_log_learner_id"),
-                ("own_modules", "learner_activity_log", "ix_learner_activity_log_learner_id"),
+                ("activity", "learner_activity_log", "ix_learner_activity_log_learner_id_timestamp"),
+                ("own_modules", "learner_activity_log", "ix_learner_activity_log_learner_id_timestamp"),
                 ("history", "other", "ix_course_enrollments_learner_id")):
             sql = str(queries[name].compile(dialect=mysql.dialect(),
                                             compile_kwargs={"literal_binds": True}))
