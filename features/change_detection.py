@@ -73,7 +73,12 @@ from features.schema import (
     LearnerSystemTelemetry,
     LearnerXP,
 )
-from features.sql import as_of_param, register_hash_functions, row_text
+from features.sql import (
+    as_of_param,
+    register_hash_functions,
+    row_text,
+    without_group_by_index,
+)
 from features.writing import upsert_rows
 
 #: Append-only tables: (table, primary key, learner columns).
@@ -210,7 +215,9 @@ _PREFERENCES = "opt-in preferences"
 def _hash_sums(query: Select) -> Select:
     """``query`` (learner_id first) reduced to learner_id and the sum of its rows'
     CRC-32 hashes."""
-    rows = query.subquery()
+    (table,) = query.get_final_froms()
+    # The inner select is merged into the GROUP BY, which must scan, not walk the index.
+    rows = without_group_by_index(query, table).subquery()
     text = row_text([cast(c, String) for c in rows.c if c.name != "learner_id"])
     return (select(rows.c.learner_id, func.sum(func.crc32(text)).label("row_hashes"))
             .group_by(rows.c.learner_id))

@@ -90,3 +90,23 @@ def test_rows_learnerai_writes_itself_move_nobody(seeded) -> None:
             learner_id=learner, recommendation_type="Course", reference_id="1",
             recommendation_reason="test", confidence_score=0.5, action_status="Pending"))
     assert changed(before, state_fingerprints(seeded, AS_OF)) == set()
+
+
+def test_mariadb_fingerprints_scan_each_table(seeded) -> None:
+    """Each table's hash sum is a table scan on MariaDB, not a walk of its learner_id
+    index with a primary-key lookup per row (on 100,000 learners the skills' sum took
+    6.7 s that way and 2.1 s as a scan)."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import mysql
+
+    from features.change_detection import _hash_sums, _state_queries
+
+    if seeded.dialect.name == "sqlite":
+        pytest.skip("a MySQL/MariaDB plan")
+    with seeded.connect() as conn:
+        conn.execute(text("ANALYZE TABLE learner_skills, learner_goals, course_enrollments"))
+        for name in ("learner_skills", "learner_goals", "course_enrollments"):
+            sql = str(_hash_sums(_state_queries(AS_OF)[name]).compile(
+                dialect=mysql.dialect(), compile_kwargs={"literal_binds": True}))
+            (step,) = conn.execute(text("EXPLAIN " + sql)).mappings().all()
+            assert (step["table"], step["type"], step["key"]) == (name, "ALL", None), step
