@@ -353,6 +353,8 @@ def champion_env(work: Path) -> dict[str, str]:
             "MLFLOW_DISABLE_TELEMETRY": "true",
             "PREFECT_HOME": str(work / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # A first start creates Prefect's database: over the 20 s default here.
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
             "DO_NOT_TRACK": "1"}
 
 
