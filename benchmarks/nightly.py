@@ -418,13 +418,12 @@ def scan_floors(engine: Engine, as_of: dt.datetime) -> dict[str, Any]:
 
     from features.engagement import activity_queries
     from features.reading import read_frame
-    from features.schema import LearnerActivityLog
     from features.sql import without_group_by_index
 
     floor_q, activity_qs = scan_floor_query(as_of), activity_queries(as_of)
     # The floor as the optimizer plans it, and as a table scan (the learner_id index
     # ignored for the GROUP BY): the faster of the two is the floor.
-    scan_q = without_group_by_index(floor_q, LearnerActivityLog.__table__)
+    scan_q = without_group_by_index(floor_q)
     read_frame(engine, floor_q)  # warm the buffer pool
     planned = best_of(lambda: read_frame(engine, floor_q))
     scanned = best_of(lambda: read_frame(engine, scan_q))

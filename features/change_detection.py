@@ -215,9 +215,8 @@ _PREFERENCES = "opt-in preferences"
 def _hash_sums(query: Select) -> Select:
     """``query`` (learner_id first) reduced to learner_id and the sum of its rows'
     CRC-32 hashes."""
-    (table,) = query.get_final_froms()
     # The inner select is merged into the GROUP BY, which must scan, not walk the index.
-    rows = without_group_by_index(query, table).subquery()
+    rows = without_group_by_index(query).subquery()
     text = row_text([cast(c, String) for c in rows.c if c.name != "learner_id"])
     return (select(rows.c.learner_id, func.sum(func.crc32(text)).label("row_hashes"))
             .group_by(rows.c.learner_id))

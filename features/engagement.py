@@ -3,8 +3,8 @@
 Aggregation runs in SQL: one pass over ``learner_activity_log`` (the big table)
 grouped by learner, over the rows of the last 63 days; each learner's first and last
 event from its ``(learner_id, timestamp)`` index; and one small GROUP BY per side
-table, two queries at a time on MySQL/MariaDB. Pandas then derives ratios, streaks and trends from those aggregates,
-vectorised.
+table, two queries at a time on MySQL/MariaDB. Pandas then derives ratios, streaks
+and trends from those aggregates, vectorised.
 Only rows stamped strictly before ``as_of`` are read.
 """
 
@@ -160,7 +160,7 @@ def activity_window_query(as_of: dt.datetime) -> Select:
         .where(a.timestamp > since(BITMASK_DAYS), a.timestamp < t)
         .group_by(a.learner_id)
     )
-    return without_group_by_index(query, LearnerActivityLog.__table__)
+    return without_group_by_index(query)
 
 
 def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
@@ -234,12 +234,7 @@ def side_aggregates_queries(as_of: dt.datetime) -> dict[str, Select]:
             lr.learner_id, lr.registration_date
         ).where(or_(lr.registration_date < t, lr.registration_date.is_(None))),
     }
-    grouped = {"discussion": LearnerDiscussionActivity, "emotion": LearnerEmotionMetric,
-               "feedback": LearnerFeedbackResponse, "metaverse": LearnerMetaverseLog,
-               "telemetry": LearnerSystemTelemetry, "xp": LearnerXP,
-               "enrollments": CourseEnrollment}
-    return {name: without_group_by_index(query, grouped[name].__table__)
-            if name in grouped else query for name, query in queries.items()}
+    return {name: without_group_by_index(query) for name, query in queries.items()}
 
 
 # ------------------------------------------------------------------------- extraction
