@@ -65,6 +65,35 @@ def _bit_or_mysql(element: bit_or, compiler: Any, **kw: Any) -> str:
     return f"BIT_OR({compiler.process(element.clauses, **kw)})"
 
 
+class md5_52(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """The first 52 bits of a text's MD5 as an integer (:func:`md5_52_of` in Python).
+
+    Sums of up to 2,048 of them stay exact on every backend: SQLite's 64-bit integers,
+    MySQL/MariaDB's DECIMAL sum of ``BIGINT UNSIGNED``; a float would round them.
+    SQLite gets the function from :func:`register_hash_functions`."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "md5_52"
+
+
+@compiles(md5_52, "sqlite")
+def _md5_52_sqlite(element: md5_52, compiler: Any, **kw: Any) -> str:
+    return f"md5_52({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(md5_52, "mysql")
+@compiles(md5_52, "mariadb")
+def _md5_52_mysql(element: md5_52, compiler: Any, **kw: Any) -> str:
+    return (f"CAST(CONV(LEFT(MD5({compiler.process(element.clauses, **kw)}), 13), 16, 10) "
+            "AS UNSIGNED)")
+
+
+def md5_52_of(md5_hex: str) -> int:
+    """What :class:`md5_52` gives for a text whose MD5 hex digest is ``md5_hex``."""
+    return int(md5_hex[:13], 16)
+
+
 def as_of_param(as_of: dt.datetime, name: str = "as_of") -> ColumnElement[dt.datetime]:
     """``as_of`` as a typed bind parameter (so SQLite stores/compares it as text)."""
     return bindparam(name, as_of, type_=DateTime())
@@ -153,18 +182,24 @@ def row_text(columns: list[Any]) -> ColumnElement:
 
 
 def register_hash_functions(conn: Any) -> None:
-    """SQLite has no CRC32() or MD5(); MySQL's and MariaDB's are built in. ``conn``: a
-    SQLAlchemy Connection."""
+    """SQLite has no CRC32() or MD5() (nor :class:`md5_52`); MySQL's and MariaDB's are
+    built in. ``conn``: a SQLAlchemy Connection."""
     if conn.dialect.name == "sqlite":
         raw = conn.connection.driver_connection
         raw.create_function("crc32", 1, _crc32, deterministic=True)
         raw.create_function("md5", 1, _md5, deterministic=True)
+        raw.create_function("md5_52", 1, _md5_52, deterministic=True)
 
 
 def _crc32(text: str | None) -> int:
     import zlib
 
     return zlib.crc32(str(text).encode("utf-8"))
+
+
+def _md5_52(text: str | None) -> int | None:
+    digest = _md5(text)
+    return None if digest is None else md5_52_of(digest)
 
 
 def _md5(text: str | None) -> str | None:

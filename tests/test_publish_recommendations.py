@@ -162,6 +162,59 @@ def test_career_pathways_replace_only_ai_rows(engine) -> None:
     assert predictions[2]["predicted_next_role"] is None
 
 
+def test_a_rerun_rewrites_only_the_careers_that_changed(engine) -> None:
+    """An AI pathway that says what the run would write stays as it is (its row, its
+    last_updated, the run that wrote it); a changed one is replaced; predictions are
+    rewritten only where their text changes."""
+    careers = pd.DataFrame({
+        "current_role": ["Junior Data Analyst", "Analyst"],
+        "predicted_next_role": ["Data Analyst", "Data Analyst"],
+        "probability": [0.756, 0.5], "gap_score": [0.8148, 0.5],
+        "missing_skills": [[{"skill_key": "sql", "required_level": "Advanced",
+                             "current_level": "Intermediate", "weight": 0.9}], []],
+        "goal_role": ["Data Analyst", None], "goal_gap_score": [0.8148, float("nan")],
+    }, index=pd.Index([1, 2], name="learner_id"))
+    with engine.begin() as conn:
+        learners(conn, 1, 2)
+
+    def publish(frame: pd.DataFrame, run_id: str, as_of: dt.datetime) -> dict[str, int]:
+        paths = career_pathway_rows(frame, pathway_courses(frame,
+                                                           course_for_skill_level(COURSES)))
+        return publish_careers(engine, frame, paths, career_prediction_json(frame),
+                               learner_ids=[1, 2], run_id=run_id, model_version="m/1",
+                               as_of=as_of)
+
+    def rows() -> dict[int, tuple]:
+        table = LearnerCareerPathway.__table__
+        with engine.connect() as conn:
+            return {r.learner_id: (r.path_id, json.loads(r.gap_analysis)["run_id"],
+                                   pd.Timestamp(r.last_updated))
+                    for r in conn.execute(select(table))}
+
+    yesterday = AS_OF - dt.timedelta(days=1)
+    assert publish(careers, "run-1", yesterday) == {
+        "pathways_deleted": 0, "pathways_inserted": 2, "pathways_kept": 0,
+        "career_predictions": 2, "career_predictions_unchanged": 0}
+    first = rows()
+    assert publish(careers, "run-2", AS_OF) == {
+        "pathways_deleted": 0, "pathways_inserted": 0, "pathways_kept": 2,
+        "career_predictions": 0, "career_predictions_unchanged": 2}
+    assert rows() == first and first[1][1:] == ("run-1", pd.Timestamp(yesterday))
+
+    changed = careers.copy()
+    changed.loc[2, "probability"] = 0.61
+    assert publish(changed, "run-3", AS_OF) == {
+        "pathways_deleted": 1, "pathways_inserted": 1, "pathways_kept": 1,
+        "career_predictions": 1, "career_predictions_unchanged": 1}
+    after = rows()
+    assert after[1] == first[1]
+    assert after[2][1:] == ("run-3", pd.Timestamp(AS_OF))
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(LearnerAIFeatures.learner_id,
+                                          LearnerAIFeatures.career_prediction)).all())
+    assert stored[2] == career_prediction_json(changed)[1]
+
+
 def test_a_whole_run_from_the_database(engine) -> None:
     seed_small_database(engine)
     config = RecommenderConfig(top_n=3)
@@ -182,7 +235,9 @@ def test_a_whole_run_from_the_database(engine) -> None:
     assert pathways(engine) == first_paths
     # Nothing changed: every row is kept as it was (rec_id too), none deleted or inserted.
     assert (again["kept"], again["deleted"], again["inserted"]) == (len(recs), 0, 0)
-    assert again["pathways_deleted"] == 4
+    assert (again["pathways_kept"], again["pathways_deleted"], again["pathways_inserted"]) \
+        == (4, 0, 0)
+    assert (again["career_predictions"], again["career_predictions_unchanged"]) == (0, 4)
     assert sorted(p[0] for p in first_paths) == [1, 2, 3, 4]  # none for opted-out 5
 
     # Learner 5 opted out: no recommendations, and nobody's mentor.
@@ -457,3 +512,47 @@ def test_unchanged_rows_pair_one_to_one() -> None:
     # Two identical stored rows, one fresh: one is kept, the other deleted.
     assert keep_old.tolist() == [True, False, False, True]
     assert keep_new.tolist() == [True, False, True]
+
+
+def test_an_unchanged_list_is_settled_by_its_digest(engine, monkeypatch) -> None:
+    """The database's per-learner digest of the stored list equals the run's own for the
+    same rows, on both backends; a rerun whose lists did not change reads no row hashes,
+    and one whose list changed reads only that learner's."""
+    import features.publish_recommendations as publishing
+
+    with engine.begin() as conn:
+        learners(conn, 1, 2, 3)
+    recs = pd.DataFrame({
+        "learner_id": [1, 1, 2, 2, 2, 3],
+        "recommendation_type": ["Course", "Skill", "Course", "Course", "Mentor", "Course"],
+        "reference_id": ["101", "sql", "101", "103", "1", None],
+        "rec_rank": [1, 1, 1, 2, 1, 1],
+        "confidence_score": [0.8123, np.nan, 0.6, 0.55, 0.3, 0.2],
+        "recommendation_reason": ["a", "b", None, "é — ünïcode 'quoted'", "m", "x"]})
+    publish_recommendations(engine, recs, learner_ids=[1, 2, 3], run_id="run-1",
+                            model_version="m/1", as_of=AS_OF)
+    fresh = publishing.list_digests(recs["learner_id"].to_numpy(),
+                                    publishing.row_hashes(recs, "m/1"))
+    with engine.connect() as conn:
+        stored_digests = publishing.pending_digests(conn, [1, 2, 3])
+    pd.testing.assert_frame_equal(stored_digests.sort_index(), fresh.sort_index(),
+                                  check_names=False)
+    assert fresh.loc[2, "rows"] == 3 and fresh["digest"].nunique() == 3
+
+    read_for = []
+    real_pending_rows = publishing.pending_rows
+    monkeypatch.setattr(publishing, "pending_rows",
+                        lambda conn, ids: read_for.append(list(ids)) or
+                        real_pending_rows(conn, ids))
+    counts = publish_recommendations(engine, recs, learner_ids=[1, 2, 3], run_id="run-2",
+                                     model_version="m/1", as_of=AS_OF)
+    assert counts == {"deleted": 0, "inserted": 0, "kept": 6, "audit_recommendations": 0}
+    assert read_for == []
+
+    changed = recs.copy()
+    changed.loc[3, "rec_rank"] = 3
+    counts = publish_recommendations(engine, changed, learner_ids=[1, 2, 3], run_id="run-3",
+                                     model_version="m/1", as_of=AS_OF)
+    assert counts == {"deleted": 1, "inserted": 1, "kept": 5, "audit_recommendations": 0}
+    assert read_for == [[2]]
+    assert set(stored(engine)["run_id"]) == {"run-3"}
