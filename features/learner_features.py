@@ -33,8 +33,8 @@ from features.engagement import data_quality_counts, derive_engagement, extract_
 from features.profile import PROFILE, compute_profile
 from features.publish import (
     engagement_vectors,
-    publish_ai_features,
     publish_ai_psychographics,
+    publish_feature_rows,
     refresh_engagement,
     remove_ai_rows,
     remove_orphaned_ai_rows,
@@ -260,16 +260,18 @@ def publish_learner_features(engine: Engine, feature_set: LearnerFeatureSet) -> 
     with engine.begin() as conn:
         # A chunk of learners at a time: as JSON-ready lists, two 384-float vectors a
         # learner are ~18 KB of Python floats (1.8 GB at 100,000 learners at once).
-        written = sum(publish_ai_features(conn, ai_feature_rows(feature_set, part))
-                      for part in (opted_in[i:i + PUBLISH_CHUNK]
-                                   for i in range(0, len(opted_in), PUBLISH_CHUNK)))
+        published = [publish_feature_rows(conn, ai_feature_rows(feature_set, part))
+                     for part in (opted_in[i:i + PUBLISH_CHUNK]
+                                  for i in range(0, len(opted_in), PUBLISH_CHUNK))]
         removed = remove_ai_rows(conn, feature_set.opted_out.tolist())
         orphans = remove_orphaned_ai_rows(conn)
         engagement = refresh_engagement(conn, engagement_stats(feature_set.features),
                                         feature_set.as_of)
         psych = publish_ai_psychographics(
             conn, inferred_psychographics(feature_set.features.loc[opted_in]), feature_set.as_of)
-    return {"learner_ai_features": written, "learner_engagement": engagement,
+    return {"learner_ai_features": sum(p["written"] for p in published),
+            "learner_ai_vectors_unchanged": sum(p["vectors_unchanged"] for p in published),
+            "learner_engagement": engagement,
             "learner_psychographics_ai": psych,
             **{f"removed_{k}": v for k, v in removed.items()}, **orphans}
 

@@ -743,6 +743,23 @@ class TextEmbedding(Base):
     created_on: Mapped[dt.datetime | None] = mapped_column(DateTime, server_default=NOW)
 
 
+class LearnerPublishedVectors(Base):
+    """Addition: a digest of each learner's ``skill_vector`` and ``recommendation_vector``
+    as last published in ``learner_ai_features``, so a run rewrites a vector only when
+    it changed (:func:`features.publish.publish_feature_rows`): most nights most learners'
+    skills and goals stay as they were, while their engagement moves."""
+
+    __tablename__ = "learner_published_vectors"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    learner_id: Mapped[int] = mapped_column(
+        UnsignedInt, _learner_fk(), primary_key=True, autoincrement=False
+    )
+    #: :func:`features.sql.md5_52_of` the MD5 of the published JSON text; NULL: none.
+    skill_vector: Mapped[int | None] = mapped_column(BigInteger)
+    recommendation_vector: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class LearnerInputState(Base):
     """Addition: what each learner's inputs looked like when a run last computed them,
     so an incremental run recomputes only learners whose inputs changed
@@ -808,6 +825,7 @@ SEED_TABLES: tuple[str, ...] = (
 ADDED_TABLES: tuple[str, ...] = (
     "users", "learner_xp", "courses", "content_items", "career_roles", "skill_catalog",
     "course_enrollments", "batch_runs", "text_embeddings", "learner_input_state",
+    "learner_published_vectors",
 )
 
 #: Seed indexes learnerai widens, by their columns: the wider index answers every

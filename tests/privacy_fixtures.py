@@ -105,6 +105,7 @@ AI_TABLES: dict[str, Any] = {
     "text_embeddings": None,
     "learner_input_state": None,
     "population_snapshots": None,  # where the schema has it
+    "learner_published_vectors": None,
 }
 
 #: The views downstream apps read.
@@ -462,7 +463,8 @@ def pending_mentors(engine: Engine) -> dict[int, list[int]]:
 
 #: Tables only learnerai writes, or whose rows it updates in place (engagement stats).
 _LEARNERAI_TABLES = ("learner_ai_features", "batch_runs", "text_embeddings",
-                     "learner_input_state", "population_snapshots", "learner_engagement")
+                     "learner_input_state", "population_snapshots", "learner_engagement",
+                     "learner_published_vectors")
 
 
 def source_counts(engine: Engine) -> dict[str, int]:

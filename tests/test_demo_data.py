@@ -27,7 +27,8 @@ from features.schema import SKILL_LEVELS, Base
 
 AS_OF = dt.datetime(2026, 3, 1)
 SMALL = {"learners": 150, "days": 120, "seed": 7, "as_of": AS_OF}
-SERVICE_TABLES = {"batch_runs", "text_embeddings", "learner_input_state", "population_snapshots"}
+SERVICE_TABLES = {"batch_runs", "text_embeddings", "learner_input_state", "population_snapshots",
+                  "learner_published_vectors"}
 ALL_TABLES = [t.name for t in Base.metadata.sorted_tables]
 
 

@@ -16,6 +16,7 @@ from features.publish import (
     json_ready,
     publish_ai_features,
     publish_ai_psychographics,
+    publish_feature_rows,
     refresh_engagement,
     remove_ai_rows,
     remove_orphaned_ai_rows,
@@ -28,6 +29,7 @@ from features.schema import (
     LearnerEngagement,
     LearnerNotification,
     LearnerPsychographics,
+    LearnerPublishedVectors,
     LearnerRecommendation,
     User,
 )
@@ -73,6 +75,58 @@ def test_ai_features_upsert_overwrites_and_keeps_other_columns(engine) -> None:
     assert rows[1].engagement_vector == {"active_days_7d": 3, "quiz_accuracy_28d": None}
     assert rows[1].skill_vector == [0.6, 0.8]
     assert rows[2].recommendation_vector is None
+
+
+def test_vectors_are_rewritten_only_when_they_changed(engine, monkeypatch) -> None:
+    """The engagement features and version are written every time; a vector only when its
+    digest moved, or when the learner's row or digests are missing. The stored row ends
+    as a full write would leave it."""
+    import features.publish as publish
+
+    written: list[tuple[list[int], tuple[str, ...]]] = []
+    real = publish.publish_ai_features
+
+    def spy(conn, rows, columns=publish.FEATURE_COLUMNS):
+        if len(rows):
+            written.append((rows["learner_id"].tolist(), tuple(columns)))
+        return real(conn, rows, columns)
+
+    monkeypatch.setattr(publish, "publish_ai_features", spy)
+    vectors = set(publish.VECTOR_COLUMNS)
+    with engine.begin() as conn:
+        learners(conn, 1, 2, 3)
+        first = pd.concat([feature_rows("fs1"), feature_rows("fs1").iloc[:1].assign(
+            learner_id=3, recommendation_vector=[[0.28, 0.96]])], ignore_index=True)
+        assert publish_feature_rows(conn, first) == {"written": 3, "vectors_unchanged": 0}
+        assert written == [([1, 2, 3], publish.FEATURE_COLUMNS)]
+
+        written.clear()
+        second = first.assign(model_version="fs2", engagement_vector=[{"x": 9}] * 3)
+        second.at[2, "skill_vector"] = [0.8, 0.6]                     # learner 3 moved
+        conn.execute(LearnerAIFeatures.__table__.delete().where(    # learner 2's row gone
+            LearnerAIFeatures.learner_id == 2))
+        assert publish_feature_rows(conn, second) == {"written": 3, "vectors_unchanged": 1}
+        full, light = written
+        assert full == ([2, 3], publish.FEATURE_COLUMNS)
+        assert light[0] == [1] and not vectors & set(light[1])
+
+        rows = {r.learner_id: r for r in conn.execute(select(LearnerAIFeatures))}
+        assert {i: (r.skill_vector, r.recommendation_vector, r.engagement_vector,
+                    r.model_version) for i, r in rows.items()} == {
+            1: ([0.6, 0.8], [0.0, 1.0], {"x": 9}, "fs2"),
+            2: ([1.0, 0.0], None, {"x": 9}, "fs2"),
+            3: ([0.8, 0.6], [0.28, 0.96], {"x": 9}, "fs2")}
+
+        # Digests lost (or never written): every column is written again.
+        written.clear()
+        conn.execute(LearnerPublishedVectors.__table__.delete())
+        assert publish_feature_rows(conn, second)["vectors_unchanged"] == 0
+        assert written == [([1, 2, 3], publish.FEATURE_COLUMNS)]
+        assert publish_feature_rows(conn, second)["vectors_unchanged"] == 3
+        # Opting out removes the digests with the features.
+        remove_ai_rows(conn, [1])
+        assert conn.execute(select(func.count()).select_from(LearnerPublishedVectors)
+                            .where(LearnerPublishedVectors.learner_id == 1)).scalar() == 0
 
 
 def test_serialised_json_is_not_checked_again_and_checks_come_back(engine) -> None:
@@ -132,7 +186,8 @@ def test_remove_ai_rows_only_touches_ai_outputs(engine) -> None:
         left_audit = conn.execute(select(LearnerAuditLog.action)).scalars().all()
     assert removed == {"learner_ai_features": 1, "learner_recommendations": 1,
                        "learner_psychographics": 1, "learner_career_pathways": 1,
-                       "learner_notifications": 1, "learner_audit_log": 2}
+                       "learner_notifications": 1, "learner_audit_log": 2,
+                       "learner_published_vectors": 0}
     assert left_paths == ["declared"]
     assert left_features == [2] and left_recs == [2] and left_psych == ["Survey"]
     assert left_notes == ["other learner", "platform"]
