@@ -3,7 +3,8 @@
 :func:`ranked_ahead` yields each chunk's recommendations in order while up to ``ahead``
 later chunks are being ranked elsewhere:
 
-- in a **forked worker process** where the platform forks (Linux). Ranking is numpy and
+- in **forked worker processes** (:func:`ranking_workers`, two on two cores) where the
+  platform forks (Linux). Ranking is numpy and
   Python; publishing is Python (rendering statements, the audit) and waiting on the
   server. In one process they share one GIL, so at 100,000 learners a helper thread
   saved little (ranking 109 s and publishing 55 s inside a 116 s loop). The worker
@@ -72,16 +73,30 @@ def _rank(job: int, start: int, stop: int, columns: Sequence[str] | None) -> pd.
     return frame if columns is None else frame[list(columns)]
 
 
+#: Forked ranking workers. Two on two cores: the run process mostly waits on the
+#: database while it publishes, so a second worker finds a core often enough (at
+#: 100,000 learners a rerun's ranking-and-publishing loop took 70 s with one, 56-62 s
+#: with two); more would only queue for the same cores.
+RANKING_WORKERS = 2
+
+
+def ranking_workers() -> int:
+    """How many forked workers rank: :data:`RANKING_WORKERS`, fewer on fewer cores."""
+    return max(1, min(RANKING_WORKERS, os.cpu_count() or 1))
+
+
 def ranked_ahead(inputs: Any, space: Any, config: Any, plan: Any, *, ahead: int = 3,
                  columns: Sequence[str] | None = None,
-                 processes: bool | None = None) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
+                 processes: bool | None = None,
+                 workers: int | None = None) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
     """``(rows, recommendations)`` for each ``config.chunk_size`` chunk of ``inputs``, in
     order, ranked up to ``ahead`` chunks in advance (module docstring).
 
     ``columns``: only these output columns (smaller to send back from a worker);
     ``processes``: a forked worker (True), a thread (False), or whichever the platform
-    allows (None). Use it in a ``with contextlib.closing(...)`` block, so that an error
-    while consuming stops the worker at once."""
+    allows (None); ``workers``: how many processes (default :func:`ranking_workers`; a
+    thread is always one). Use it in a ``with contextlib.closing(...)`` block, so that an
+    error while consuming stops the workers at once."""
     size = max(int(config.chunk_size), 1)
     bounds = [(start, min(start + size, inputs.n)) for start in range(0, inputs.n, size)]
     if not bounds:
@@ -90,7 +105,8 @@ def ranked_ahead(inputs: Any, space: Any, config: Any, plan: Any, *, ahead: int 
     job = next(_NEXT_JOB)
     _JOBS[job] = (inputs, space, config, plan)
     executor: Executor = (
-        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+        ProcessPoolExecutor(workers or ranking_workers(),
+                            mp_context=multiprocessing.get_context("fork"),
                             initializer=_die_with_parent, initargs=(os.getpid(),))
         if use_processes else ThreadPoolExecutor(1, thread_name_prefix="learnerai-rank"))
     waiting: deque[Future[pd.DataFrame]] = deque()

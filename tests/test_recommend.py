@@ -328,9 +328,10 @@ def test_what_peers_aiming_at_the_same_role_took(recs: pd.DataFrame) -> None:
 # ------------------------------------------------------------------- ranking ahead
 
 
-@pytest.mark.parametrize("processes", [True, False], ids=["forked-worker", "thread"])
+@pytest.mark.parametrize(("processes", "workers"), [(True, 1), (True, 2), (False, None)],
+                         ids=["forked-worker", "two-forked-workers", "thread"])
 def test_ranking_ahead_gives_recommends_rows_in_order_and_stops_at_an_error(
-        processes: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        processes: bool, workers: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     import contextlib
 
     from models.recommend import plan_run
@@ -343,7 +344,7 @@ def test_ranking_ahead_gives_recommends_rows_in_order_and_stops_at_an_error(
     config = RecommenderConfig(weights=WEIGHTS, chunk_size=1)
     plan = plan_run(data, space(), config)
     with contextlib.closing(ranked_ahead(data, space(), config, plan, ahead=2,
-                                         processes=processes)) as ranked:
+                                         processes=processes, workers=workers)) as ranked:
         chunks = list(ranked)
     assert [rows.tolist() for rows, _ in chunks] == [[i] for i in range(data.n)]
     whole = recommend(data, space(), config)
@@ -356,7 +357,7 @@ def test_ranking_ahead_gives_recommends_rows_in_order_and_stops_at_an_error(
     got = []
     with pytest.raises(ValueError, match="bad chunk"), contextlib.closing(ranked_ahead(
             data, space(), config, plan, columns=["learner_id", "rec_rank"],
-            processes=processes)) as ranked:
+            processes=processes, workers=workers)) as ranked:
         for rows, frame in ranked:
             got.append((rows.tolist(), list(frame.columns)))
     assert got == [([0], ["learner_id", "rec_rank"])]
