@@ -1132,6 +1132,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args = parse_args(argv)
     if args.report_only:
+        if not args.json.exists():
+            raise SystemExit(f"no results to report: {args.json} does not exist yet "
+                             "(run the benchmark first, or pass --json PATH)")
         results = json.loads(args.json.read_text())["results"]
         print(full_markdown(results))
         return 0
