@@ -9,7 +9,6 @@ write is keyed so a rerun for the same as-of overwrites instead of appending.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +30,7 @@ from features.schema import (
     LearnerPublishedVectors,
     LearnerRecommendation,
 )
-from features.sql import md5_52_of
+from features.sql import md5_52_text
 from features.writing import JsonText, chunks, insert_rows, json_texts, upsert_rows
 
 FEATURE_COLUMNS = ("engagement_vector", "skill_vector", "recommendation_vector",
@@ -115,7 +114,7 @@ def publish_feature_rows(conn: Connection, rows: pd.DataFrame) -> dict[str, int]
     texts = {c: json_texts(rows[c].tolist(), table.c[c].type.none_as_null)
              for c in VECTOR_COLUMNS}
     # object: a float column would hold the 52-bit digests only by luck.
-    fresh = pd.DataFrame({c: pd.Series([_text_digest(t) for t in texts[c]], dtype=object)
+    fresh = pd.DataFrame({c: pd.Series([md5_52_text(t) for t in texts[c]], dtype=object)
                           for c in VECTOR_COLUMNS})
     fresh.index = pd.Index(rows["learner_id"].astype("int64").to_numpy(), name="learner_id")
     stored = published_vector_digests(conn, fresh.index.tolist())
@@ -162,10 +161,6 @@ def _same_digests(stored: pd.DataFrame, fresh: pd.DataFrame) -> np.ndarray:
                          dtype=bool)
         same &= both_null | equal
     return same
-
-
-def _text_digest(text: str | None) -> int | None:
-    return None if text is None else md5_52_of(hashlib.md5(text.encode("utf-8")).hexdigest())
 
 
 def remove_ai_rows(conn: Connection, learner_ids: Sequence[int]) -> dict[str, int]:

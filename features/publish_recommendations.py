@@ -328,7 +328,8 @@ def unchanged_rows(stored: pd.DataFrame, fresh_hashes: Sequence[str]
     one."""
     old = pd.DataFrame({"content_hash": stored["content_hash"].to_numpy(object),
                         "position": np.arange(len(stored))})
-    new = pd.DataFrame({"content_hash": list(fresh_hashes),
+    # object even when empty: an empty list would make a float column, which won't merge.
+    new = pd.DataFrame({"content_hash": pd.Series(list(fresh_hashes), dtype=object),
                         "position": np.arange(len(fresh_hashes))})
     # One to one: the k-th of identical stored rows pairs with the k-th identical new row.
     for frame in (old, new):
@@ -483,17 +484,6 @@ def pathway_records(pathways: pd.DataFrame, run_id: str, model_version: str,
     return records
 
 
-def replace_ai_pathways(conn: Connection, learner_ids: Sequence[int],
-                        records: Sequence[dict[str, Any]]) -> tuple[int, int]:
-    table = LearnerCareerPathway.__table__
-    deleted = conn.execute(delete(table).where(
-        table.c.learner_id.in_(list(learner_ids)),
-        table.c.gap_analysis.like(AI_MARK + "%"))).rowcount
-    if records:
-        conn.execute(insert(table), list(records))
-    return int(deleted), len(records)
-
-
 _PATHWAY_COLUMNS = ("learner_id", "current_role", "next_role", "recommended_courses",
                     "gap_analysis", "ai_confidence_score")
 #: The run that wrote a gap analysis, right after the AI mark (:func:`pathway_records`).
@@ -646,5 +636,5 @@ def clear_opted_out(engine: Engine, learner_ids: Sequence[int],
     for chunk in _learner_chunks(learner_ids, chunk_learners):
         with engine.begin() as conn:
             counts["opted_out_pending_deleted"] += delete_pending(conn, chunk)
-            counts["opted_out_pathways_deleted"] += replace_ai_pathways(conn, chunk, [])[0]
+            counts["opted_out_pathways_deleted"] += update_ai_pathways(conn, chunk, [])["deleted"]
     return counts

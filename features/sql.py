@@ -188,7 +188,7 @@ def register_hash_functions(conn: Any) -> None:
         raw = conn.connection.driver_connection
         raw.create_function("crc32", 1, _crc32, deterministic=True)
         raw.create_function("md5", 1, _md5, deterministic=True)
-        raw.create_function("md5_52", 1, _md5_52, deterministic=True)
+        raw.create_function("md5_52", 1, md5_52_text, deterministic=True)
 
 
 def _crc32(text: str | None) -> int:
@@ -197,7 +197,8 @@ def _crc32(text: str | None) -> int:
     return zlib.crc32(str(text).encode("utf-8"))
 
 
-def _md5_52(text: str | None) -> int | None:
+def md5_52_text(text: str | None) -> int | None:
+    """:class:`md5_52` of ``text`` computed in Python (None for NULL)."""
     digest = _md5(text)
     return None if digest is None else md5_52_of(digest)
 
