@@ -22,11 +22,14 @@ from sqlalchemy import Connection, Engine, Insert, delete, select
 from sqlalchemy.dialects import mysql, sqlite
 
 from features.schema import TextEmbedding
-from models.embeddings import normalize_text, text_hash
+from models.embeddings import normalize_text, text_hash, weighted_mean_unit
 
 _TABLE = TextEmbedding.__table__
 #: Stored byte order and type of ``text_embeddings.vector``.
 VECTOR_DTYPE = np.dtype("<f4")
+#: Owners pooled at once by :func:`pooled_text_vectors` (bounds the per-row matrix:
+#: ~200 MB at 12 texts an owner).
+POOL_OWNERS = 10_000
 
 
 class Encoder(Protocol):
@@ -109,6 +112,32 @@ def embed_unique_texts(
         requested=len(texts), unique=len(hashes), cached=len(found), encoded=len(missing)
     )
     return unique_vectors, np.asarray(inverse, dtype=np.int64), stats
+
+
+def pooled_text_vectors(engine: Engine, encoder: Encoder, texts: pd.DataFrame,
+                        owner_ids: np.ndarray) -> tuple[np.ndarray, EmbeddingStats]:
+    """One unit vector per owner of ``owner_ids`` (a float32 row, zero for an owner
+    without texts): the weighted mean of its texts' vectors
+    (:func:`models.embeddings.weighted_mean_unit`), and how the texts were served.
+
+    ``texts``: ``learner_id`` (the owner), ``text`` and ``weight`` per row. Pooled
+    :data:`POOL_OWNERS` owners at a time from the distinct texts' vectors: the whole
+    per-row matrix repeats them (100,000 learners' intent texts are 1.3 GB as one
+    float32 matrix, their distinct texts a few MB). Each owner's rows stay in order,
+    so the bits equal pooling everything at once."""
+    vectors, inverse, stats = embed_unique_texts(engine, encoder, texts["text"].tolist())
+    owners, weights = texts["learner_id"].to_numpy(), texts["weight"].to_numpy(np.float64)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("weights must be finite and non-negative")
+    ids = np.asarray(owner_ids)
+    positions = pd.Index(ids).get_indexer(owners)
+    matrix = np.zeros((len(ids), vectors.shape[1]), dtype=np.float32)
+    for start in range(0, len(ids), POOL_OWNERS):
+        rows = np.flatnonzero((positions >= start) & (positions < start + POOL_OWNERS))
+        _, matrix[start:start + POOL_OWNERS] = weighted_mean_unit(
+            vectors[inverse[rows]], owners[rows], weights[rows],
+            index=ids[start:start + POOL_OWNERS])
+    return matrix, stats
 
 
 def _dedupe(texts: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:

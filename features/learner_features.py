@@ -27,7 +27,7 @@ from features.embedding_cache import (
     EmbeddingStats,
     Encoder,
     embed_texts_with_stats,
-    embed_unique_texts,
+    pooled_text_vectors,
 )
 from features.engagement import data_quality_counts, derive_engagement, extract_engagement
 from features.profile import PROFILE, compute_profile
@@ -45,7 +45,7 @@ from features.schema import Course, CourseEnrollment
 from features.skills import compute_skills, extract_skill_rows, resolve_skill_rows
 from features.sql import as_of_param
 from features.writing import JsonText
-from models.embeddings import rounded, weighted_mean_unit
+from models.embeddings import rounded
 from models.learner_profile import (
     engagement_score,
     infer_learning_style,
@@ -60,8 +60,6 @@ FEATURE_SET_VERSION = "fs1"
 #: Courses completed or started this many days before as-of shape what a learner wants next.
 RECENT_COURSE_DAYS = 90
 VECTOR_DECIMALS = 5
-#: Learners pooled at once into their vectors (bounds the per-row matrix: ~200 MB).
-POOL_OWNERS = 10_000
 #: Learners whose learner_ai_features rows are rendered and written at once.
 PUBLISH_CHUNK = 5_000
 
@@ -185,23 +183,8 @@ def recent_courses(engine: Engine, as_of: dt.datetime,
 
 def _owner_vectors(engine: Engine, encoder: Encoder, texts: pd.DataFrame,
                    index: pd.Index) -> tuple[pd.DataFrame, EmbeddingStats]:
-    # Pooled a chunk of owners at a time from the distinct texts' vectors: the whole
-    # per-row matrix repeats them (12 skills a learner: 1.9 GB at 100,000 learners, for
-    # ~20,000 distinct texts). Each owner's rows stay in order: the same bits as pooling
-    # everything at once.
-    vectors, inverse, stats = embed_unique_texts(engine, encoder, texts["text"].tolist())
-    owners, weights = texts["learner_id"].to_numpy(), texts["weight"].to_numpy(np.float64)
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("weights must be finite and non-negative")
-    ids = index.to_numpy()
-    positions = pd.Index(ids).get_indexer(owners)
-    matrix = np.zeros((len(ids), vectors.shape[1]), dtype=np.float32)
-    for start in range(0, len(ids), POOL_OWNERS):
-        rows = np.flatnonzero((positions >= start) & (positions < start + POOL_OWNERS))
-        _, matrix[start:start + POOL_OWNERS] = weighted_mean_unit(
-            vectors[inverse[rows]], owners[rows], weights[rows],
-            index=ids[start:start + POOL_OWNERS])
-    frame = pd.DataFrame({"vector": list(matrix)}, index=pd.Index(ids, name="learner_id"))
+    matrix, stats = pooled_text_vectors(engine, encoder, texts, index.to_numpy())
+    frame = pd.DataFrame({"vector": list(matrix)}, index=pd.Index(index, name="learner_id"))
     return frame, stats
 
 

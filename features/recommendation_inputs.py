@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from features.embedding_cache import embed_texts
+from features.embedding_cache import embed_texts, pooled_text_vectors
 from features.population_snapshot import (
     REFIT_DAYS,
     Snapshot,
@@ -50,7 +50,6 @@ from features.recommendation_data import (
 )
 from features.skills import LEVEL_NUMBER, SkillResolverFn, extract_skill_rows, resolve_skill_rows
 from models.career import predict_careers, skill_level_matrix
-from models.embeddings import weighted_mean_unit
 from models.learner_profile import intent_texts
 from models.recommend_mentor import KIND as MENTOR_KIND
 from models.recommend_space import (
@@ -182,10 +181,7 @@ def recommendation_vectors(engine: Engine, encoder: Any, profile: pd.DataFrame,
     texts = intent_texts(profile.loc[learner_ids], recent)
     if texts.empty:
         return np.zeros((len(learner_ids), encoder.dim), dtype=np.float32)
-    vectors = embed_texts(engine, encoder, texts["text"].tolist())
-    _, pooled = weighted_mean_unit(vectors, texts["learner_id"].to_numpy(),
-                                   texts["weight"].to_numpy(), index=learner_ids)
-    return pooled
+    return pooled_text_vectors(engine, encoder, texts, learner_ids)[0]
 
 
 def mentor_frames(engine: Engine, as_of: dt.datetime, resolve: SkillResolverFn,

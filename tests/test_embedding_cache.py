@@ -123,3 +123,28 @@ def test_empty_input_loads_no_model(engine: Engine) -> None:
     assert out.shape == (0, 384)
     assert stats == EmbeddingStats(0, 0, 0, 0)
     assert not enc.loaded
+
+
+def test_pooled_vectors_equal_pooling_every_row_at_once(engine: Engine, monkeypatch) -> None:
+    import pandas as pd
+
+    import features.embedding_cache as cache
+    from models.embeddings import weighted_mean_unit
+
+    rng = np.random.default_rng(7)
+    owners = rng.integers(1, 40, 300)
+    texts = pd.DataFrame({"learner_id": owners,
+                          "text": [f"skill {i}" for i in rng.integers(0, 25, 300)],
+                          "weight": rng.uniform(0, 2, 300)})
+    ids = np.arange(45)[::-1]  # owners 40..44 and 0 have no texts; order is the caller's
+    enc = FakeEncoder()
+    whole = weighted_mean_unit(embed_texts(engine, enc, texts["text"].tolist()), owners,
+                               texts["weight"].to_numpy(), index=ids)[1]
+    monkeypatch.setattr(cache, "POOL_OWNERS", 7)  # seven pooling rounds, not one
+    pooled, stats = cache.pooled_text_vectors(engine, enc, texts, ids)
+    np.testing.assert_array_equal(pooled, whole)
+    assert pooled.dtype == np.float32 and pooled.shape == (45, enc.dim)
+    assert not pooled[ids >= 40].any() and not pooled[ids == 0].any()
+    np.testing.assert_allclose(np.linalg.norm(pooled[(ids > 0) & (ids < 40)], axis=1), 1,
+                               rtol=1e-5)
+    assert stats.requested == 300 and stats.encoded == 0 and stats.unique <= 25
