@@ -109,7 +109,11 @@ def plan_mentors(inputs: LearnerInputs, space: CatalogSpace, config: Recommender
         if not candidates:
             break
         # Numbers only: facts (dicts) are built per chunk, so few Python objects live long.
-        assigned = assign_mentors(pd.concat(candidates, ignore_index=True), config, load)
+        # The chunks' frames go as soon as they are one (not alive beside it).
+        pool = pd.concat(candidates, ignore_index=True)
+        del candidates
+        assigned = assign_mentors(pool, config, load)
+        del pool
         if assigned.empty:
             break
         rounds.append(assigned)

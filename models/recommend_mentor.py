@@ -227,17 +227,22 @@ def assign_mentors(candidates: pd.DataFrame, config: RecommenderConfig,
                    load: pd.Series | None = None) -> pd.DataFrame:
     """Step 3: capacity-bounded assignment over the whole run; ``load``: learners each
     mentor was already given in earlier rounds (counts against the cap)."""
-    order = candidates.sort_values(["choice", "score", "learner_id", "mentor_id"],
-                                   ascending=[True, False, True, True], kind="stable")
+    # The order is decided on four key columns; only the kept rows are copied whole
+    # (at 100,000 learners the candidates are 900,000 rows of 20 columns, 180 MB a copy).
+    keys = pd.DataFrame({c: candidates[c].to_numpy()
+                         for c in ("choice", "score", "learner_id", "mentor_id")})
+    order = keys.sort_values(["choice", "score", "learner_id", "mentor_id"],
+                             ascending=[True, False, True, True], kind="stable")
     taken = (np.zeros(len(order), dtype=np.int64) if load is None else
              order["mentor_id"].map(load).fillna(0).to_numpy(np.int64))
     kept = order[order.groupby("mentor_id", sort=False).cumcount().to_numpy() + taken
                  < config.mentor_cap]
     kept = kept.sort_values(["learner_id", "score", "mentor_id"], ascending=[True, False, True],
                             kind="stable")
-    kept = kept[kept.groupby("learner_id", sort=False).cumcount() < config.top_n].copy()
-    kept["rec_rank"] = kept.groupby("learner_id", sort=False).cumcount() + 1
-    return kept.reset_index(drop=True)
+    kept = kept[kept.groupby("learner_id", sort=False).cumcount() < config.top_n]
+    out = candidates.iloc[kept.index.to_numpy()].reset_index(drop=True)
+    out["rec_rank"] = out.groupby("learner_id", sort=False).cumcount().to_numpy() + 1
+    return out
 
 
 def mentor_rows(assigned: pd.DataFrame, space: CatalogSpace, k: int) -> pd.DataFrame:
