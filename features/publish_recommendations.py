@@ -603,12 +603,10 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
     counts = {"deleted": 0, "inserted": 0, "audit_recommendations": 0}
     counts.update(clear_opted_out(engine, data.opted_out))
 
-    careers = inputs.careers
-    pathways = career_pathway_rows(careers, pathway_courses(
-        careers, course_for_skill_level(data.catalog.courses)))
-    predictions = pd.Series(career_prediction_json(careers), index=careers.index, dtype=object)
+    course_choice = course_for_skill_level(data.catalog.courses)
     # The next chunks are ranked in a worker while this one's recommendations and careers
-    # are published (models.recommend_ahead), a few at a time, so memory stays bounded.
+    # are published (models.recommend_ahead), a few at a time, so memory stays bounded:
+    # a chunk's pathway rows and prediction JSON are built with it, not everyone's first.
     ranked = ranked_ahead(inputs, space, config, plan, columns=PUBLISHED_COLUMNS)
     with frozen_heap(), contextlib.closing(ranked):
         for rows, part in ranked:
@@ -617,6 +615,10 @@ def publish_recommendation_run(engine: Engine, data: Any, *, run_id: str, model_
                                            run_id=run_id, model_version=model_version,
                                            as_of=as_of, chunk_learners=len(rows),
                                            audit_by=audit_by)
+            careers = inputs.careers.loc[learner_ids]
+            pathways = career_pathway_rows(careers, pathway_courses(careers, course_choice))
+            predictions = pd.Series(career_prediction_json(careers), index=careers.index,
+                                    dtype=object)
             done |= publish_careers(engine, careers, pathways, predictions,
                                     learner_ids=learner_ids, run_id=run_id,
                                     model_version=model_version, as_of=as_of,

@@ -120,3 +120,20 @@ def test_career_prediction_json_and_pathway_rows() -> None:
     assert first.gap_analysis["gap_score"] == 0.8148
     assert rows["ai_confidence_score"].tolist() == [1.0, 0.76, 1.0]
     assert np.all(rows["ai_confidence_score"].between(0, 1))
+
+
+def test_blocks_of_learners_and_shared_entries_give_the_same_missing_lists(monkeypatch) -> None:
+    import models.career as career
+
+    whole = careers()
+    monkeypatch.setattr(career, "MISSING_BLOCK", 1)  # each learner its own block
+    blocked = careers()
+    assert whole["missing_skills"].tolist() == blocked["missing_skills"].tolist()
+    assert whole["goal_missing_skills"].tolist() == blocked["goal_missing_skills"].tolist()
+    # Learner 1 aims at Data Analyst (lacks SQL, Tableau, Statistics), learner 3 has nothing.
+    first = whole.loc[1, "goal_missing_skills"]
+    assert [(m["skill_key"], m["required_level"], m["current_level"]) for m in first] == [
+        ("sql", "Advanced", "Intermediate"), ("tableau", "Intermediate", None),
+        ("statistics", "Intermediate", "Beginner")]
+    assert json.loads(json.dumps(whole["missing_skills"].tolist())) == \
+        whole["missing_skills"].tolist()
