@@ -52,6 +52,7 @@ from features.change_detection import (
 )
 from features.engine import make_engine
 from features.enrollment_features import compute_enrollment
+from features.heap import release_freed_memory
 from features.learner_features import (
     FEATURE_SET_VERSION,
     LearnerFeatureSet,
@@ -368,6 +369,8 @@ def _stage(result: NightlyResult, name: str,
     finally:
         result.timings[name] = time.perf_counter() - start
         say(f"{name}: {result.timings[name]:.1f} s")
+        # What the stage freed goes back now, not under the next stage's peak.
+        release_freed_memory()
 
 
 def run_nightly(
