@@ -179,8 +179,6 @@ def recommendation_vectors(engine: Engine, encoder: Any, profile: pd.DataFrame,
     """Unit recommendation vectors (goal, target skills, motivation, recent courses)."""
     recent = read_for_learners(engine, recent_courses_query(as_of), learner_ids)
     texts = intent_texts(profile.loc[learner_ids], recent)
-    if texts.empty:
-        return np.zeros((len(learner_ids), encoder.dim), dtype=np.float32)
     return pooled_text_vectors(engine, encoder, texts, learner_ids)[0]
 
 
